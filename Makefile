@@ -1,0 +1,84 @@
+# Golden Path IDP generator. Every target depends on `setup`, which builds the venvs from the
+# lock files and installs the pinned npm CLIs once (a stamp file makes it idempotent).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := synth
+
+PYTHON ?= python3
+VENV := .venv
+POLICY_VENV := .venv-policy
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.setup-stamp
+POLICY_STAMP := $(POLICY_VENV)/.setup-stamp
+NPM_STAMP := node_modules/.setup-stamp
+SHARED ?= ../shared
+CRDS ?= $(SHARED)/crds
+CONFIG ?= config
+ENV ?=
+export GOLDENPATH_CRDS := $(abspath $(CRDS))
+export GOLDENPATH_POLICY_BIN := $(abspath $(POLICY_VENV)/bin)
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export CHECKPOINT_DISABLE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: setup synth diff check test lint deploy plan bench imports list clean
+
+$(STAMP): requirements.lock
+	@echo "setup: python venv from requirements.lock"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install --quiet --no-deps -r requirements.lock 2> >(grep -v "is ignored" >&2 || true)
+	@touch $@
+
+$(POLICY_STAMP): requirements-policy.lock
+	@echo "setup: policy venv (checkov, argocd-source-lint) from requirements-policy.lock"
+	@test -x $(POLICY_VENV)/bin/python || $(PYTHON) -m venv $(POLICY_VENV)
+	@$(POLICY_VENV)/bin/pip install --quiet --no-deps -r requirements-policy.lock 2> >(grep -v "is ignored" >&2 || true)
+	@touch $@
+
+$(NPM_STAMP): package-lock.json
+	@echo "setup: npm ci (cdktf-cli, cdk8s-cli)"
+	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+setup: $(STAMP) $(POLICY_STAMP) $(NPM_STAMP)
+
+## synth: render both halves from config/, verify them, then replace cdktf.out/ and dist/gitops/
+synth: setup
+	@$(PY) -m goldenpath synth --config $(CONFIG)
+
+## diff: what synth would change, without writing anything
+diff: setup
+	@$(PY) -m goldenpath diff --config $(CONFIG)
+
+## check: verify the committed artifacts (schema, consistency, policy, drift)
+check: setup
+	@$(PY) -m goldenpath verify --terraform cdktf.out --gitops dist/gitops --drift --config $(CONFIG)
+
+## test: the whole suite (snapshots, validation, PostgreSQL, drift)
+test: setup
+	@$(PY) -m pytest
+
+lint: setup
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/mypy goldenpath
+
+## deploy / plan: cdktf deploy / diff of one environment's stacks, in dependency order
+deploy: setup
+	@$(PY) -m goldenpath deploy --env "$(ENV)" --config $(CONFIG)
+
+plan: setup
+	@$(PY) -m goldenpath deploy --plan --env "$(ENV)" --config $(CONFIG)
+
+list: setup
+	@npx --no-install cdktf list
+
+bench: setup
+	@$(PY) -m bench
+
+## imports: regenerate imports/ (typed CRD bindings) from the pinned CRDs in $(CRDS)
+imports: setup
+	@$(PY) -m goldenpath.imports --crds $(CRDS)
+
+clean:
+	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache

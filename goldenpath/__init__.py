@@ -1,0 +1,1 @@
+"""Golden Path IDP generator: model, naming, CLI and verifier (pure Python, no jsii)."""

@@ -1,0 +1,289 @@
+"""Load and cross-validate ``config/``: the only way the rest of the code gets a model.
+
+Per-file shape is checked by pydantic (:mod:`goldenpath.model`); rules that span several keys
+or files (unique hosts, CIDRs that fit, AZs in the region, referenced components) are checked
+here, where file names and line numbers are known. All problems are collected and raised
+together as one :class:`ConfigError` so a user fixes them in one pass.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from goldenpath.errors import ConfigError, ConfigIssue
+from goldenpath.loader import LocatedDocument, load_yaml
+from goldenpath.model import COMPONENT_NAMES, DNS_LABEL, REQUIRED_COMPONENTS, App, Platform
+
+MAX_ENV_NAME = 10  # keeps derived names such as goldenpath-<env>-kong under AWS's 32-char LB limit
+MAX_APP_NAME = 40
+
+
+@dataclass(frozen=True)
+class PlatformConfig:
+    """The validated platform plus its applications, sorted by name."""
+
+    platform: Platform
+    apps: tuple[App, ...]
+    root: Path
+
+    @property
+    def environments(self) -> list[str]:
+        return list(self.platform.environments)
+
+    def apps_in(self, env: str) -> list[App]:
+        return [a for a in self.apps if a.settings_for(env).enabled]
+
+    def components_in(self, env: str) -> list[str]:
+        overrides = self.platform.environments[env].components
+        return [c for c in sorted(self.platform.components) if overrides.get(c) is None or overrides[c].enabled]
+
+    def chart_version(self, env: str, component: str) -> str:
+        override = self.platform.environments[env].components.get(component)
+        if override is not None and override.chart_version:
+            return override.chart_version
+        return self.platform.components[component].chart.version
+
+
+def load_config(root: Path) -> PlatformConfig:
+    """Read ``<root>/platform.yaml`` and ``<root>/apps/*.yaml``; raise :class:`ConfigError`."""
+    root = Path(root)
+    platform_file = root / "platform.yaml"
+    display = _display(platform_file)
+    if not platform_file.is_file():
+        raise ConfigError([ConfigIssue(display, 0, "", "file not found: the platform description is required")])
+    platform_doc = load_yaml(platform_file, display)
+    platform = _validate(Platform, platform_doc)
+
+    issues: list[ConfigIssue] = []
+    apps: list[tuple[App, LocatedDocument]] = []
+    app_dir = root / "apps"
+    app_files = sorted(app_dir.glob("*.yaml")) + sorted(app_dir.glob("*.yml")) if app_dir.is_dir() else []
+    for path in app_files:
+        try:
+            doc = load_yaml(path, _display(path))
+            apps.append((_validate(App, doc), doc))
+        except ConfigError as exc:
+            issues.extend(exc.issues)
+    issues.extend(_check_platform(platform, platform_doc))
+    issues.extend(_check_apps(platform, platform_doc, apps))
+    if issues:
+        raise ConfigError(issues)
+    return PlatformConfig(platform, tuple(a for a, _ in sorted(apps, key=lambda pair: pair[0].name)), root)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# --- pydantic errors -> located messages ------------------------------------------------------
+
+
+def _validate(model: type[pydantic.BaseModel], doc: LocatedDocument) -> Any:
+    if not isinstance(doc.data, dict):
+        got = "an empty file" if doc.data is None else type(doc.data).__name__
+        raise ConfigError([doc.issue((), f"must be a mapping of keys (got {got})")])
+    try:
+        return model.model_validate(doc.data)
+    except pydantic.ValidationError as exc:
+        raise ConfigError([doc.issue(tuple(e["loc"]), _message(model, e)) for e in exc.errors()]) from None
+
+
+def _message(model: type[pydantic.BaseModel], error: Any) -> str:
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    got = f"got {_show(value)}"
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, tuple(error["loc"][:-1]))
+        return f"unknown key (allowed: {', '.join(allowed)})" if allowed else "unknown key"
+    if kind == "literal_error":
+        expected = ctx.get("expected", "").replace("'", "").replace(" or ", ", ")
+        return f"must be one of {expected} ({got})"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    simple = {
+        "string_type": "must be a string",
+        "int_type": "must be an integer",
+        "bool_type": "must be true or false",
+        "list_type": "must be a list",
+        "dict_type": "must be a mapping",
+        "model_type": "must be a mapping",
+        "model_attributes_type": "must be a mapping",
+        "float_type": "must be a number",
+    }
+    if kind in simple:
+        return f"{simple[kind]} ({got})"
+    bounds = {
+        "greater_than_equal": ("must be >=", "ge"),
+        "less_than_equal": ("must be <=", "le"),
+        "greater_than": ("must be >", "gt"),
+        "less_than": ("must be <", "lt"),
+    }
+    if kind in bounds:
+        text, key = bounds[kind]
+        return f"{text} {ctx.get(key)} ({got})"
+    if kind == "too_short":
+        return f"must have at least {ctx.get('min_length')} item(s) (got {ctx.get('actual_length')})"
+    if kind == "too_long":
+        return f"must have at most {ctx.get('max_length')} item(s) (got {ctx.get('actual_length')})"
+    return f"{error['msg']} ({got})"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _allowed_keys(model: type[pydantic.BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the model found by walking ``loc`` through the annotations."""
+    current: Any = model
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, pydantic.BaseModel):
+        return sorted(current.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = args[0] if len(args) == 1 else annotation
+            if len(args) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+def _step(annotation: Any, part: Any) -> Any:
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        field = annotation.model_fields.get(str(part))
+        return field.annotation if field else None
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple):
+        return typing.get_args(annotation)[0]
+    if origin is dict:
+        return typing.get_args(annotation)[1]
+    return None
+
+
+# --- cross-field rules ------------------------------------------------------------------------
+
+
+def _check_platform(platform: Platform, doc: LocatedDocument) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    for name in platform.components:
+        if name not in COMPONENT_NAMES:
+            issues.append(doc.issue(("components", name), f"unknown component (allowed: {', '.join(COMPONENT_NAMES)})"))
+    for name in REQUIRED_COMPONENTS:
+        if name not in platform.components:
+            issues.append(doc.issue(("components",), f"missing required component {name!r}"))
+
+    networks: list[tuple[str, ipaddress.IPv4Network]] = []
+    for env_name, env in platform.environments.items():
+        at = ("environments", env_name)
+        if len(env_name) > MAX_ENV_NAME or not _is_label(env_name):
+            issues.append(doc.issue(at, f"environment names must be DNS-1123 labels of at most {MAX_ENV_NAME} characters (got {env_name!r})"))
+        net = ipaddress.IPv4Network(env.network.cidr)
+        if not 16 <= net.prefixlen <= 24:
+            issues.append(doc.issue(at + ("network", "cidr"), f"prefix must be between /16 and /24 (got /{net.prefixlen})"))
+        subnet_prefix = net.prefixlen + math.ceil(math.log2(2 * len(env.network.availability_zones)))
+        if subnet_prefix > 28:
+            issues.append(doc.issue(at + ("network", "cidr"), f"too small for a public and a private subnet in each of {len(env.network.availability_zones)} AZs (would need /{subnet_prefix}; AWS allows up to /28)"))
+        for other_name, other in networks:
+            if net.overlaps(other):
+                issues.append(doc.issue(at + ("network", "cidr"), f"overlaps environment {other_name!r} ({other}); environments need disjoint ranges to be peered later"))
+        networks.append((env_name, net))
+        zones = env.network.availability_zones
+        for index, zone in enumerate(zones):
+            if not (zone.startswith(platform.region) and len(zone) == len(platform.region) + 1 and zone[-1].isalpha()):
+                issues.append(doc.issue(at + ("network", "availability_zones", index), f"must be an availability zone of region {platform.region} such as {platform.region}a (got {zone!r})"))
+        if len(set(zones)) != len(zones):
+            issues.append(doc.issue(at + ("network", "availability_zones"), "availability zones must be unique"))
+        groups = [g.name for g in env.cluster.node_groups]
+        if len(set(groups)) != len(groups):
+            issues.append(doc.issue(at + ("cluster", "node_groups"), "node group names must be unique"))
+        for component in env.components:
+            if component not in platform.components:
+                issues.append(doc.issue(at + ("components", component), f"unknown component (defined: {', '.join(sorted(platform.components))})"))
+            elif component in REQUIRED_COMPONENTS and not env.components[component].enabled:
+                issues.append(doc.issue(at + ("components", component, "enabled"), f"{component} is required in every environment"))
+
+    prefixes = [env.host_prefix for env in platform.environments.values()]
+    if len(set(prefixes)) != len(prefixes):
+        issues.append(doc.issue(("environments",), "host_prefix must differ between environments (hosts would collide)"))
+
+    hosts: dict[str, str] = {}
+    databases: dict[str, str] = {}
+    for name, component in sorted(platform.components.items()):
+        at = ("components", name)
+        if component.host:
+            if component.host in hosts:
+                issues.append(doc.issue(at + ("host",), f"host {component.host!r} is already used by {hosts[component.host]}"))
+            hosts[component.host] = f"component {name}"
+        if component.database:
+            if component.database.name in databases:
+                issues.append(doc.issue(at + ("database", "name"), f"database {component.database.name!r} is already used by {databases[component.database.name]}"))
+            databases[component.database.name] = f"component {name}"
+    return issues
+
+
+def _check_apps(platform: Platform, platform_doc: LocatedDocument, apps: list[tuple[App, LocatedDocument]]) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    hosts = {c.host: f"component {n}" for n, c in platform.components.items() if c.host}
+    databases = {c.database.name: f"component {n}" for n, c in platform.components.items() if c.database}
+    names: dict[str, str] = {}
+    for app, doc in apps:
+        stem = Path(doc.file).stem
+        if stem != app.name:
+            issues.append(doc.issue(("name",), f"must equal the file name {stem!r} so each app has exactly one file (got {app.name!r})"))
+        if len(app.name) > MAX_APP_NAME:
+            issues.append(doc.issue(("name",), f"must be at most {MAX_APP_NAME} characters (got {len(app.name)})"))
+        if app.name in names:
+            issues.append(doc.issue(("name",), f"app {app.name!r} is already defined in {names[app.name]}"))
+        names.setdefault(app.name, doc.file)
+        if app.name in platform.components:
+            issues.append(doc.issue(("name",), f"{app.name!r} is a platform component name"))
+        if app.public:
+            host = app.public.subdomain
+            if host in hosts:
+                issues.append(doc.issue(("public", "subdomain"), f"host {host!r} is already used by {hosts[host]}"))
+            hosts.setdefault(host, f"app {app.name} ({doc.file})")
+        if app.database:
+            db = app.database.name
+            if db in databases or db in ("postgres", "rdsadmin", "template0", "template1"):
+                owner = databases.get(db, "PostgreSQL itself")
+                issues.append(doc.issue(("database", "name"), f"database {db!r} is already used by {owner}"))
+            databases.setdefault(db, f"app {app.name} ({doc.file})")
+        for env_name in app.environments:
+            if env_name not in platform.environments:
+                issues.append(doc.issue(("environments", env_name), f"unknown environment (defined in {platform_doc.file}: {', '.join(platform.environments)})"))
+    return issues
+
+
+def _is_label(value: str) -> bool:
+    return bool(DNS_LABEL.match(value))

@@ -1,0 +1,290 @@
+"""The typed platform description (DESIGN §4).
+
+Two kinds of file feed it: ``config/platform.yaml`` (:class:`Platform`) and one
+``config/apps/<name>.yaml`` per application (:class:`App`). Every model forbids unknown keys;
+cross-field and cross-file rules live in :mod:`goldenpath.config`, which knows file names.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+PG_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+SECRET_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+GIT_REF = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)[A-Za-z0-9._/-]{1,100}(?<!/)$")
+
+COMPONENT_NAMES = (
+    "argocd",
+    "argocd-image-updater",
+    "backstage",
+    "cert-manager",
+    "cluster-autoscaler",
+    "external-secrets",
+    "keycloak",
+    "kong",
+    "kube-prometheus-stack",
+    "loki",
+)
+# Without these the rest of the tree cannot work (secrets, TLS, ingress, GitOps itself).
+REQUIRED_COMPONENTS = ("argocd", "cert-manager", "external-secrets", "kong")
+ISSUERS = ("letsencrypt-prod", "letsencrypt-staging")
+KUBERNETES_VERSIONS = ("1.31", "1.32", "1.33")
+DATABASE_SIZES = {"small": 20, "medium": 50, "large": 100}  # size -> CONNECTION LIMIT
+
+
+def _dns_label(value: str) -> str:
+    if len(value) > 63 or not DNS_LABEL.match(value):
+        raise ValueError(
+            f"must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending "
+            f"with a letter or digit, at most 63 characters (got {value!r})"
+        )
+    return value
+
+
+def _pg_identifier(value: str) -> str:
+    if not PG_IDENTIFIER.match(value):
+        raise ValueError(
+            f"must be a PostgreSQL identifier: a lower-case letter, then lower-case letters, digits "
+            f"or '_', at most 63 characters (got {value!r})"
+        )
+    return value
+
+
+def _cidr(value: str) -> str:
+    try:
+        net = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"must be an IPv4 CIDR such as 10.10.0.0/16 ({exc}; got {value!r})") from None
+    return str(net)
+
+
+def _pattern(regex: re.Pattern[str], what: str):
+    def check(value: str) -> str:
+        if not regex.match(value):
+            raise ValueError(f"must be {what} (got {value!r})")
+        return value
+
+    return check
+
+
+DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+PgIdentifier = Annotated[str, AfterValidator(_pg_identifier)]
+Cidr = Annotated[str, AfterValidator(_cidr)]
+SecretKey = Annotated[str, AfterValidator(_pattern(SECRET_KEY, "a secret key of letters, digits, '_', '.' or '-'"))]
+HttpsUrl = Annotated[str, AfterValidator(_pattern(re.compile(r"^https://[A-Za-z0-9.-]+(/[A-Za-z0-9._~/-]*)?$"), "an https:// URL"))]
+ChartRepo = Annotated[
+    str,
+    AfterValidator(_pattern(re.compile(r"^(https|oci)://[A-Za-z0-9.-]+(/[A-Za-z0-9._~/-]*)?$"), "an https:// or oci:// chart repository URL")),
+]
+SemVer = Annotated[str, AfterValidator(_pattern(re.compile(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$"), "an exact version like 1.2.3"))]
+GitRef = Annotated[str, AfterValidator(_pattern(GIT_REF, "a git branch name"))]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+# --- shared pieces -------------------------------------------------------------------------
+
+
+class Chart(Strict):
+    repository: ChartRepo
+    name: DnsLabel
+    version: SemVer
+
+
+class SecretSpec(Strict):
+    """A Secrets Manager secret the app reads; Terraform creates it with exactly these keys."""
+
+    name: DnsLabel
+    keys: list[SecretKey] = Field(min_length=1, max_length=32)
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> SecretSpec:
+        if len(set(self.keys)) != len(self.keys):
+            raise ValueError("keys must be unique")
+        if self.name == "postgres":
+            raise ValueError("'postgres' is reserved for the database credentials secret")
+        return self
+
+
+class Database(Strict):
+    """A PostgreSQL database on the environment's RDS instance, owned by its own login role."""
+
+    name: PgIdentifier
+    size: Literal["small", "medium", "large"] = "small"
+    createdb: bool = False  # Backstage creates its plugin databases itself (seed report B.6)
+
+    @property
+    def role(self) -> str:
+        return f"{self.name}_app" if not self.name.endswith("_app") else self.name
+
+    @property
+    def connection_limit(self) -> int:
+        return DATABASE_SIZES[self.size]
+
+
+# --- platform --------------------------------------------------------------------------------
+
+
+class Git(Strict):
+    repo_url: HttpsUrl
+
+
+class State(Strict):
+    bucket: Annotated[str, AfterValidator(_pattern(re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"), "an S3 bucket name"))]
+
+
+class HostedZone(Strict):
+    zone_id: Annotated[str, AfterValidator(_pattern(re.compile(r"^Z[A-Z0-9]{4,31}$"), "a Route53 zone id like Z0123456789ABC"))] | None = None
+
+
+class Network(Strict):
+    cidr: Cidr
+    availability_zones: list[str] = Field(min_length=2, max_length=6)
+    nat_gateways: Literal["single", "per_az"] = "single"
+
+
+class NodeGroup(Strict):
+    name: DnsLabel
+    instance_types: list[Annotated[str, AfterValidator(_pattern(re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$"), "an EC2 instance type like t3.large"))]] = Field(min_length=1)
+    min_size: int = Field(ge=0, le=100)
+    max_size: int = Field(ge=1, le=100)
+    desired_size: int = Field(ge=0, le=100)
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
+    disk_size_gib: int = Field(default=50, ge=20, le=1000)
+
+    @model_validator(mode="after")
+    def _sizes(self) -> NodeGroup:
+        if not self.min_size <= self.desired_size <= self.max_size:
+            raise ValueError(
+                f"sizes must satisfy min_size <= desired_size <= max_size "
+                f"(got {self.min_size} <= {self.desired_size} <= {self.max_size})"
+            )
+        return self
+
+
+class Cluster(Strict):
+    kubernetes_version: Literal["1.31", "1.32", "1.33"] = "1.33"
+    public_endpoint: bool = True
+    node_groups: list[NodeGroup] = Field(min_length=1)
+
+
+class EnvDatabase(Strict):
+    instance_class: Annotated[str, AfterValidator(_pattern(re.compile(r"^db\.[a-z0-9]+\.[a-z0-9]+$"), "an RDS instance class like db.t4g.medium"))]
+    engine_version: Annotated[str, AfterValidator(_pattern(re.compile(r"^15\.\d{1,2}$"), "a PostgreSQL 15 minor version like 15.15"))]
+    allocated_storage_gib: int = Field(ge=20, le=65536)
+    max_allocated_storage_gib: int = Field(ge=20, le=65536)
+    multi_az: bool
+    deletion_protection: bool
+    backup_retention_days: int = Field(ge=0, le=35)
+
+    @model_validator(mode="after")
+    def _storage(self) -> EnvDatabase:
+        if self.max_allocated_storage_gib < self.allocated_storage_gib:
+            raise ValueError("max_allocated_storage_gib must be >= allocated_storage_gib")
+        return self
+
+
+class ComponentOverride(Strict):
+    enabled: bool = True
+    chart_version: SemVer | None = None
+
+
+class Environment(Strict):
+    branch: GitRef
+    host_prefix: DnsLabel | None  # hosts are <svc>.<prefix>.<domain>; null: <svc>.<domain>
+    issuer: Literal["letsencrypt-staging", "letsencrypt-prod"]
+    app_sync: Literal["automated", "manual"] = "automated"
+    network: Network
+    cluster: Cluster
+    database: EnvDatabase
+    components: dict[str, ComponentOverride] = Field(default_factory=dict)
+
+
+class Component(Strict):
+    chart: Chart
+    namespace: DnsLabel
+    host: DnsLabel | None = None
+    database: Database | None = None
+    secrets: list[SecretSpec] = Field(default_factory=list)
+
+
+class Platform(Strict):
+    organisation: DnsLabel
+    project: DnsLabel
+    owner: Annotated[str, AfterValidator(_pattern(re.compile(r"^[A-Za-z0-9 ._:/=+@-]{1,128}$"), "a tag value"))]
+    domain: Annotated[str, AfterValidator(_pattern(DOMAIN, "a lower-case DNS domain like example.io"))]
+    region: Annotated[str, AfterValidator(_pattern(re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$"), "an AWS region like eu-west-2"))]
+    account_id: Annotated[str, AfterValidator(_pattern(re.compile(r"^\d{12}$"), "a 12-digit AWS account id in quotes"))]
+    admin_cidrs: list[Cidr] = Field(min_length=1)
+    git: Git
+    state: State
+    hosted_zone: HostedZone = HostedZone()
+    environments: dict[str, Environment] = Field(min_length=1)
+    components: dict[str, Component]
+
+
+# --- applications ----------------------------------------------------------------------------
+
+
+class GitSource(Strict):
+    repo_url: HttpsUrl
+    path: Annotated[str, AfterValidator(_pattern(re.compile(r"^(?!/)(?!.*\.\.)[A-Za-z0-9._/-]{1,200}$"), "a relative path inside the repository"))] = "."
+
+
+class Source(Strict):
+    git: GitSource
+
+
+class Public(Strict):
+    subdomain: DnsLabel
+
+
+class AppEnvironment(Strict):
+    enabled: bool = True
+    replicas: int | None = Field(default=None, ge=0, le=50)
+    image_tag: Annotated[str, AfterValidator(_pattern(re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"), "a container image tag"))] | None = None
+    image_update: Literal["semver", "newest-build", "none"] | None = None
+
+
+class Resources(Strict):
+    cpu: Annotated[str, AfterValidator(_pattern(re.compile(r"^\d+m?$"), "a CPU quantity like 250m"))] = "250m"
+    memory: Annotated[str, AfterValidator(_pattern(re.compile(r"^\d+(Mi|Gi)$"), "a memory quantity like 256Mi"))] = "256Mi"
+
+
+class App(Strict):
+    name: DnsLabel
+    owner: Annotated[str, AfterValidator(_pattern(re.compile(r"^[A-Za-z0-9 ._:/=+@-]{1,128}$"), "a tag value"))]
+    kind: Literal["stateless", "stateful"]
+    source: Source
+    port: int = Field(ge=1024, le=65535)
+    replicas: int = Field(default=2, ge=0, le=50)
+    image_tag: Annotated[str, AfterValidator(_pattern(re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"), "a container image tag"))] = "0.1.0"
+    image_update: Literal["semver", "newest-build", "none"] = "semver"
+    storage_gib: int | None = Field(default=None, ge=1, le=16384)
+    public: Public | None = None
+    database: Database | None = None
+    secrets: list[SecretSpec] = Field(default_factory=list)
+    dashboard: bool = True
+    resources: Resources = Resources()
+    environments: dict[str, AppEnvironment] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _kind_storage(self) -> App:
+        if self.kind == "stateful" and self.storage_gib is None:
+            raise ValueError("stateful apps need storage_gib (the size of their volume)")
+        if self.kind == "stateless" and self.storage_gib is not None:
+            raise ValueError("stateless apps cannot have storage_gib; use kind: stateful")
+        if len({s.name for s in self.secrets}) != len(self.secrets):
+            raise ValueError("secret names must be unique")
+        return self
+
+    def settings_for(self, env: str) -> AppEnvironment:
+        return self.environments.get(env, AppEnvironment())

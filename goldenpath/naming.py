@@ -1,0 +1,169 @@
+"""Every derived name, in one place.
+
+The predecessor re-typed names in many files and they drifted (seed report C, D; plan §0):
+account-global IAM role names, two RDS identifiers, a secret written under one name and read
+under another. Renderers and stacks call these functions; they never spell a name themselves.
+"""
+
+from __future__ import annotations
+
+from goldenpath.model import App, Database, Platform
+
+# --- Terraform stacks -------------------------------------------------------------------------
+
+ENV_STACK_KINDS = ("network", "cluster", "database", "bootstrap", "dns")
+GLOBAL_STACK_KINDS = ("zone", "ecr")
+STATE_STACK = "state"
+
+
+def env_stack(env: str, kind: str) -> str:
+    return f"{env}-{kind}"
+
+
+def global_stack(kind: str) -> str:
+    return f"global-{kind}"
+
+
+def state_key(stack: str) -> str:
+    """Key of a stack's state object inside the state bucket."""
+    return f"stacks/{stack}/terraform.tfstate"
+
+
+# --- AWS resources ----------------------------------------------------------------------------
+
+
+def prefix(platform: Platform, env: str) -> str:
+    return f"{platform.organisation}-{env}"
+
+
+def vpc(platform: Platform, env: str) -> str:
+    return f"{prefix(platform, env)}-vpc"
+
+
+def cluster(platform: Platform, env: str) -> str:
+    return f"{prefix(platform, env)}-eks"
+
+
+def rds_identifier(platform: Platform, env: str) -> str:
+    return f"{prefix(platform, env)}-postgres"
+
+
+def rds_arn(platform: Platform, env: str) -> str:
+    return f"arn:aws:rds:{platform.region}:{platform.account_id}:db:{rds_identifier(platform, env)}"
+
+
+def iam_role(platform: Platform, env: str, purpose: str) -> str:
+    """Per-environment role names: the predecessor's account-global names collided across envs."""
+    return f"{prefix(platform, env)}-{purpose}"
+
+
+def iam_role_arn(platform: Platform, env: str, purpose: str) -> str:
+    return f"arn:aws:iam::{platform.account_id}:role/{iam_role(platform, env, purpose)}"
+
+
+def kong_load_balancer(platform: Platform, env: str) -> str:
+    """Name Kong's values give the NLB and the DNS stack looks up (AWS limit: 32 characters)."""
+    return f"{prefix(platform, env)}-kong"
+
+
+def ecr_repository(platform: Platform, app: App | str) -> str:
+    name = app if isinstance(app, str) else app.name
+    return f"{platform.organisation}/{name}"
+
+
+def ecr_registry(platform: Platform) -> str:
+    return f"{platform.account_id}.dkr.ecr.{platform.region}.amazonaws.com"
+
+
+def image(platform: Platform, app: App, tag: str) -> str:
+    return f"{ecr_registry(platform)}/{ecr_repository(platform, app)}:{tag}"
+
+
+# --- Secrets Manager --------------------------------------------------------------------------
+
+
+def secret_prefix(platform: Platform, env: str) -> str:
+    """Everything an environment's External Secrets may read lives under this prefix."""
+    return f"{platform.organisation}/{env}/"
+
+
+def secret(platform: Platform, env: str, owner: str, name: str) -> str:
+    return f"{secret_prefix(platform, env)}{owner}/{name}"
+
+
+def database_secret(platform: Platform, env: str, owner: str) -> str:
+    return secret(platform, env, owner, "postgres")
+
+
+DATABASE_SECRET_KEYS = ("dbname", "host", "password", "port", "username")
+MASTER_SECRET_KEYS = ("password", "username")  # what the RDS-managed master secret holds
+
+
+# --- hosts ------------------------------------------------------------------------------------
+
+
+def env_domain(platform: Platform, env: str) -> str:
+    host_prefix = platform.environments[env].host_prefix
+    return f"{host_prefix}.{platform.domain}" if host_prefix else platform.domain
+
+
+def host(platform: Platform, env: str, subdomain: str) -> str:
+    return f"{subdomain}.{env_domain(platform, env)}"
+
+
+def wildcard(platform: Platform, env: str) -> str:
+    return f"*.{env_domain(platform, env)}"
+
+
+def tls_secret(host_name: str) -> str:
+    return f"{host_name.replace('.', '-')}-tls"
+
+
+def acme_email(platform: Platform) -> str:
+    return f"platform@{platform.domain}"
+
+
+# --- Kubernetes / Argo CD ---------------------------------------------------------------------
+
+CLUSTER_SECRET_STORE = "aws-secretsmanager"
+ARGOCD_NAMESPACE = "argocd"
+DATABASE_NAMESPACE = "platform-db"
+PLATFORM_PROJECT = "platform"
+APPS_PROJECT = "apps"
+DASHBOARD_LABEL = "grafana_dashboard"
+DASHBOARD_LABEL_VALUE = "1"
+
+
+def application(env: str, name: str) -> str:
+    return f"{env}-{name}"
+
+
+def root_application(env: str) -> str:
+    return application(env, "root")
+
+
+def app_namespace(app: App | str) -> str:
+    name = app if isinstance(app, str) else app.name
+    return f"apps-{name}"
+
+
+def release(env: str, component: str) -> str:
+    """Helm release / fullnameOverride: service names are then known to the renderers."""
+    return f"{env}-{component}"
+
+
+def gitops_path(env: str, *parts: str) -> str:
+    return "/".join(("dist", "gitops", env) + parts)
+
+
+def values_file(env: str, component: str) -> str:
+    return gitops_path(env, "values", f"{component}.yaml")
+
+
+def db_credentials_secret(owner: str) -> str:
+    """Kubernetes Secret (made by an ExternalSecret) holding an owner's database credentials."""
+    return f"{owner}-postgres"
+
+
+def database_role(database: Database) -> str:
+    return database.role

@@ -1,0 +1,81 @@
+"""The `make synth` path: config -> both halves -> verify -> atomic publish, in one process.
+
+Rendering into staging directories first means a bad config, a renderer exception or a
+verifier finding leaves the committed ``cdktf.out/`` and ``dist/gitops/`` exactly as they were.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from goldenpath import fastimport
+from goldenpath.config import PlatformConfig, load_config
+from goldenpath.publish import clean_leftovers, replace_tree, staging_dir
+
+
+@dataclass
+class Timings:
+    steps: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.steps[name] = self.steps.get(name, 0.0) + time.perf_counter() - start
+
+
+def render_terraform(config: PlatformConfig, outdir: Path, timings: Timings) -> None:
+    with timings.step("import"):
+        fastimport.install()
+        from stacks.app import build_app
+    with timings.step("construct"):
+        app = build_app(config, outdir=str(outdir))
+    with timings.step("terraform-synth"):
+        app.synth()
+
+
+def render_gitops(config: PlatformConfig, outdir: Path, timings: Timings) -> None:
+    with timings.step("import"):
+        from cdk8s_app.app import render
+    with timings.step("gitops-render"):
+        render(config, outdir)
+
+
+@dataclass
+class Staged:
+    config: PlatformConfig
+    terraform: Path
+    gitops: Path
+    timings: Timings
+
+
+@contextmanager
+def staged_render(config_dir: Path, terraform_out: Path, gitops_out: Path, timings: Timings | None = None) -> Iterator[Staged]:
+    """Render both halves into staging directories; they are deleted on exit unless published."""
+    timings = timings or Timings()
+    with timings.step("load-config"):
+        config = load_config(config_dir)
+    clean_leftovers(terraform_out)
+    clean_leftovers(gitops_out)
+    tf_stage = staging_dir(terraform_out)
+    gitops_stage = staging_dir(gitops_out)
+    try:
+        render_terraform(config, tf_stage, timings)
+        render_gitops(config, gitops_stage, timings)
+        yield Staged(config, tf_stage, gitops_stage, timings)
+    finally:
+        shutil.rmtree(tf_stage, ignore_errors=True)
+        shutil.rmtree(gitops_stage, ignore_errors=True)
+
+
+def publish(staged: Staged, terraform_out: Path, gitops_out: Path) -> None:
+    with staged.timings.step("write"):
+        replace_tree(staged.terraform, terraform_out)
+        replace_tree(staged.gitops, gitops_out)
