@@ -22,6 +22,7 @@ GIT_REF = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)[A-Za-z0-9._/-]{1,100}(?<!/)$")
 COMPONENT_NAMES = (
     "argocd",
     "argocd-image-updater",
+    "aws-load-balancer-controller",
     "backstage",
     "cert-manager",
     "cluster-autoscaler",
@@ -32,7 +33,7 @@ COMPONENT_NAMES = (
     "loki",
 )
 # Without these the rest of the tree cannot work (secrets, TLS, ingress, GitOps itself).
-REQUIRED_COMPONENTS = ("argocd", "cert-manager", "external-secrets", "kong")
+REQUIRED_COMPONENTS = ("argocd", "aws-load-balancer-controller", "cert-manager", "external-secrets", "kong")
 ISSUERS = ("letsencrypt-prod", "letsencrypt-staging")
 KUBERNETES_VERSIONS = ("1.31", "1.32", "1.33")
 DATABASE_SIZES = {"small": 20, "medium": 50, "large": 100}  # size -> CONNECTION LIMIT

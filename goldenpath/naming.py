@@ -7,6 +7,8 @@ under another. Renderers and stacks call these functions; they never spell a nam
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from goldenpath.model import App, Database, Platform
 
 # --- Terraform stacks -------------------------------------------------------------------------
@@ -167,3 +169,66 @@ def db_credentials_secret(owner: str) -> str:
 
 def database_role(database: Database) -> str:
     return database.role
+
+
+# --- IRSA: which Kubernetes service account may assume which per-env role -------------------
+
+
+@dataclass(frozen=True)
+class IrsaBinding:
+    """An IAM role (per env) assumable only by ``system:serviceaccount:<namespace>:<service_account>``."""
+
+    purpose: str
+    component: str | None  # platform component whose Helm values annotate the service account
+    namespace: str
+    service_account: str
+
+    @property
+    def subject(self) -> str:
+        return f"system:serviceaccount:{self.namespace}:{self.service_account}"
+
+
+def irsa_bindings(platform: Platform, env: str) -> list[IrsaBinding]:
+    """Roles the cluster stack creates and the GitOps values reference, for enabled components."""
+    overrides = platform.environments[env].components
+    enabled = {c for c in platform.components if c not in overrides or overrides[c].enabled}
+
+    def ns(component: str) -> str:
+        return platform.components[component].namespace
+
+    bindings = [IrsaBinding("ebs-csi", None, "kube-system", "ebs-csi-controller-sa")]  # EKS add-on
+    table = (
+        ("external-secrets", "external-secrets", "external-secrets"),
+        ("cluster-autoscaler", "cluster-autoscaler", "cluster-autoscaler"),
+        ("aws-load-balancer-controller", "aws-load-balancer-controller", "aws-load-balancer-controller"),
+        ("image-updater", "argocd-image-updater", "argocd-image-updater"),
+    )
+    for purpose, component, service_account in table:
+        if component in enabled:
+            bindings.append(IrsaBinding(purpose, component, ns(component), service_account))
+    return sorted(bindings, key=lambda b: b.purpose)
+
+
+# --- databases: one owner (component or app) per database -----------------------------------
+
+
+@dataclass(frozen=True)
+class DatabaseOwner:
+    owner: str  # component or app name; also the secret path segment
+    namespace: str  # where the owner runs and reads its credentials
+    database: Database
+
+
+def database_owners(platform: Platform, apps: list[App] | tuple[App, ...], env: str) -> list[DatabaseOwner]:
+    overrides = platform.environments[env].components
+    owners = [
+        DatabaseOwner(name, component.namespace, component.database)
+        for name, component in platform.components.items()
+        if component.database and (name not in overrides or overrides[name].enabled)
+    ]
+    owners += [
+        DatabaseOwner(app.name, app_namespace(app), app.database)
+        for app in apps
+        if app.database and app.settings_for(env).enabled
+    ]
+    return sorted(owners, key=lambda o: o.owner)
