@@ -6,9 +6,10 @@ verifier finding leaves the committed ``cdktf.out/`` and ``dist/gitops/`` exactl
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,13 @@ class Timings:
             yield
         finally:
             self.steps[name] = self.steps.get(name, 0.0) + time.perf_counter() - start
+
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    return None
 
 
 def render_terraform(config: PlatformConfig, outdir: Path, timings: Timings) -> None:
@@ -57,7 +65,9 @@ class Staged:
 
 
 @contextmanager
-def staged_render(config_dir: Path, terraform_out: Path, gitops_out: Path, timings: Timings | None = None) -> Iterator[Staged]:
+def staged_render(
+    config_dir: Path, terraform_out: Path, gitops_out: Path, timings: Timings | None = None, progress: Progress = _quiet
+) -> Iterator[Staged]:
     """Render both halves into staging directories; they are deleted on exit unless published."""
     timings = timings or Timings()
     with timings.step("load-config"):
@@ -67,7 +77,10 @@ def staged_render(config_dir: Path, terraform_out: Path, gitops_out: Path, timin
     tf_stage = staging_dir(terraform_out)
     gitops_stage = staging_dir(gitops_out)
     try:
+        envs = len(config.environments)
+        progress(f"synthesizing Terraform ({envs} environments, {len(config.apps)} apps)")
         render_terraform(config, tf_stage, timings)
+        progress("rendering the GitOps tree")
         render_gitops(config, gitops_stage, timings)
         yield Staged(config, tf_stage, gitops_stage, timings)
     finally:
@@ -79,3 +92,13 @@ def publish(staged: Staged, terraform_out: Path, gitops_out: Path) -> None:
     with staged.timings.step("write"):
         replace_tree(staged.terraform, terraform_out)
         replace_tree(staged.gitops, gitops_out)
+
+
+def write_platform_doc(config: PlatformConfig, target: Path) -> None:
+    """dist/PLATFORM.md: written next to the tree, atomically (temp file + rename)."""
+    from goldenpath.platform_doc import render_platform_doc
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(render_platform_doc(config), encoding="utf-8")
+    os.replace(tmp, target)

@@ -1,0 +1,117 @@
+"""Destroy guard: refuse a synth that would delete or replace state without an explicit ack.
+
+Argo CD prunes what leaves the tree and Terraform destroys what leaves a stack; a config edit
+(an app file deleted, an identifier renamed) can silently take a database with it. Each
+dangerous item gets a stable id; the run proceeds only when every id is acknowledged with
+``--allow-destroy`` / ``ALLOW_DESTROY`` (comma-separated ids or shell-style patterns).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from typing import Any
+
+from goldenpath.changes import ChangeSet, Item
+
+# resource type -> attributes whose change forces replacement (destroy + create) of stateful things
+REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    "aws_db_instance": ("identifier", "engine", "username", "storage_encrypted", "kms_key_id", "db_name"),
+    "aws_route53_zone": ("name",),
+    "aws_ecr_repository": ("name", "encryption_configuration"),
+    "aws_eks_cluster": ("name", "encryption_config"),
+    "aws_eks_node_group": ("node_group_name", "instance_types", "capacity_type", "disk_size", "ami_type", "cluster_name"),
+    "aws_s3_bucket": ("bucket",),
+    "aws_secretsmanager_secret": ("name",),
+    "aws_kms_key": (),
+}
+WHY_REMOVED = {
+    "aws_db_instance": "the RDS instance and its data would be destroyed",
+    "aws_route53_zone": "the hosted zone (and its delegation) would be destroyed",
+    "aws_ecr_repository": "the ECR repository and its images would be deleted",
+    "aws_eks_cluster": "the EKS cluster and everything on it would be destroyed",
+    "aws_eks_node_group": "the node group would be destroyed (workloads evicted)",
+    "aws_s3_bucket": "the bucket and its objects would be destroyed",
+    "aws_secretsmanager_secret": "the secret and its stored values would be scheduled for deletion",
+    "aws_kms_key": "the key would be scheduled for deletion; data encrypted with it becomes unreadable",
+}
+
+
+@dataclass(frozen=True, order=True)
+class Danger:
+    id: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.id}: {self.reason}"
+
+
+def dangers(changes: ChangeSet) -> list[Danger]:
+    found: list[Danger] = []
+    for item in changes.terraform.removed:
+        rtype = item.key.split(".", 1)[0]
+        if rtype in WHY_REMOVED:
+            found.append(Danger(f"{item.group}:{item.key}", f"removed: {WHY_REMOVED[rtype]}"))
+    for old, new in changes.terraform.changed:
+        rtype = old.key.split(".", 1)[0]
+        for attribute in REPLACE_ON_CHANGE.get(rtype, ()):
+            if old.body.get(attribute) != new.body.get(attribute):
+                found.append(
+                    Danger(
+                        f"{old.group}:{old.key}",
+                        f"{attribute} changes ({_short(old.body.get(attribute))} -> {_short(new.body.get(attribute))}), which forces replacement: {WHY_REMOVED[rtype]}",
+                    )
+                )
+    removed_k8s = changes.gitops.removed
+    for item in removed_k8s:
+        kind = item.body.get("kind")
+        if kind == "Namespace":
+            found.append(Danger(f"{item.group}:{item.key}", "removed: Argo CD would prune the namespace and every object in it"))
+        elif kind == "Application":
+            state = _holds_state(item, changes.old_manifests)
+            if state:
+                found.append(Danger(f"{item.group}:{item.key}", f"removed: the Application owns {state}; pruning it loses that state"))
+        elif kind == "PersistentVolumeClaim":
+            found.append(Danger(f"{item.group}:{item.key}", "removed: the volume's data would be deleted"))
+    return sorted(set(found))
+
+
+def _holds_state(application: Item, old_manifests: dict[tuple[str, str], Item]) -> str:
+    """What stateful objects the removed Application owned in the previous tree."""
+    spec = application.body.get("spec") or {}
+    sources = spec.get("sources") or ([spec["source"]] if spec.get("source") else [])
+    env = application.group
+    # Source paths are repo-relative (dist/gitops/<env>/...); manifest files are relative to the gitops root.
+    prefixes = {f"{env}/{p.split(f'/{env}/', 1)[1]}/" for s in sources if (p := s.get("path")) and f"/{env}/" in p}
+    namespace = (spec.get("destination") or {}).get("namespace")
+    held: set[str] = set()
+    for (item_env, _key), item in old_manifests.items():
+        if item_env != env:
+            continue
+        in_paths = any(item.file.startswith(prefix) for prefix in prefixes)
+        meta_ns = (item.body.get("metadata") or {}).get("namespace")
+        if not (in_paths or (namespace and meta_ns == namespace)):
+            continue
+        kind = item.body.get("kind")
+        if kind == "PersistentVolumeClaim" or (kind == "StatefulSet" and (item.body.get("spec") or {}).get("volumeClaimTemplates")):
+            held.add("a persistent volume")
+        if kind == "ExternalSecret" and _reads_database_secret(item.body):
+            held.add("a PostgreSQL database")
+    return " and ".join(sorted(held))
+
+
+def _reads_database_secret(body: dict[str, Any]) -> bool:
+    for entry in (body.get("spec") or {}).get("data") or []:
+        if str((entry.get("remoteRef") or {}).get("key", "")).endswith("/postgres"):
+            return True
+    return False
+
+
+def unacknowledged(found: list[Danger], acknowledged: list[str]) -> list[Danger]:
+    patterns = [p.strip() for p in acknowledged if p.strip()]
+    return [d for d in found if not any(fnmatch.fnmatchcase(d.id, p) for p in patterns)]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

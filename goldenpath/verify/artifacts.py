@@ -1,0 +1,160 @@
+"""Load the two artifact trees into indexed, read-only structures.
+
+Terraform: ``<terraform>/stacks/<stack>/cdk.tf.json``. GitOps: ``<gitops>/<env>/**.yaml`` where
+``values/`` holds Helm values (data, not manifests) and every other YAML file is one manifest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from goldenpath.verify.report import UnusableInput
+
+try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+
+@dataclass(frozen=True)
+class TfBlock:
+    """One resource or data source of a stack."""
+
+    stack: str
+    mode: str  # "resource" or "data"
+    type: str
+    name: str
+    body: dict[str, Any]
+    file: str
+
+    @property
+    def address(self) -> str:
+        prefix = "data." if self.mode == "data" else ""
+        return f"{prefix}{self.type}.{self.name}"
+
+
+@dataclass
+class TfStack:
+    name: str
+    file: str
+    document: dict[str, Any]
+
+    @cached_property
+    def environment(self) -> str | None:
+        """The env of the stack from the AWS provider's default ``Environment`` tag."""
+        for provider in _as_list(self.document.get("provider", {}).get("aws")):
+            for tags in _as_list(provider.get("default_tags")):
+                env = tags.get("tags", {}).get("Environment")
+                if env:
+                    return str(env)
+        return None
+
+    def blocks(self) -> Iterator[TfBlock]:
+        for mode in ("resource", "data"):
+            for rtype, items in sorted(self.document.get(mode, {}).items()):
+                for name, body in sorted(items.items()):
+                    yield TfBlock(self.name, mode, rtype, name, body, self.file)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    env: str
+    file: str  # relative to the gitops root, e.g. dev/apps/application-dev-kong.yaml
+    obj: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.obj.get("kind", ""))
+
+    @property
+    def name(self) -> str:
+        return str((self.obj.get("metadata") or {}).get("name", ""))
+
+    @property
+    def namespace(self) -> str:
+        return str((self.obj.get("metadata") or {}).get("namespace", ""))
+
+    @property
+    def ref(self) -> str:
+        return "/".join(p for p in (self.kind, self.namespace, self.name) if p)
+
+
+@dataclass
+class Artifacts:
+    terraform_root: Path
+    gitops_root: Path
+    stacks: dict[str, TfStack] = field(default_factory=dict)
+    manifests: list[Manifest] = field(default_factory=list)
+    values: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (env, file stem) -> values
+    values_files: dict[str, str] = field(default_factory=dict)  # repo-relative path suffix -> gitops file
+
+    @property
+    def environments(self) -> list[str]:
+        return sorted({m.env for m in self.manifests} | {env for env, _ in self.values})
+
+    def blocks(self, rtype: str | None = None, env: str | None = None, mode: str = "resource") -> Iterator[TfBlock]:
+        for stack in self.stacks.values():
+            if env is not None and stack.environment != env:
+                continue
+            for block in stack.blocks():
+                if block.mode == mode and (rtype is None or block.type == rtype):
+                    yield block
+
+    def of_kind(self, kind: str, env: str | None = None) -> list[Manifest]:
+        return [m for m in self.manifests if m.kind == kind and (env is None or m.env == env)]
+
+
+def load(terraform_root: Path, gitops_root: Path) -> Artifacts:
+    terraform_root, gitops_root = Path(terraform_root), Path(gitops_root)
+    stacks_dir = terraform_root / "stacks"
+    if not stacks_dir.is_dir():
+        raise UnusableInput(f"{terraform_root}: no stacks/ directory (run `make synth` first?)")
+    if not gitops_root.is_dir():
+        raise UnusableInput(f"{gitops_root}: not a directory")
+    artifacts = Artifacts(terraform_root, gitops_root)
+    for stack_file in sorted(stacks_dir.glob("*/cdk.tf.json")):
+        rel = str(stack_file.relative_to(terraform_root))
+        try:
+            document = json.loads(stack_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UnusableInput(f"{rel}: cannot read Terraform JSON ({exc})") from None
+        if not isinstance(document, dict):
+            raise UnusableInput(f"{rel}: Terraform JSON must be an object")
+        artifacts.stacks[stack_file.parent.name] = TfStack(stack_file.parent.name, rel, document)
+    if not artifacts.stacks:
+        raise UnusableInput(f"{stacks_dir}: no */cdk.tf.json files")
+    for path in sorted(gitops_root.rglob("*.yaml")):
+        rel_path = path.relative_to(gitops_root)
+        rel = str(rel_path)
+        if len(rel_path.parts) < 2:
+            continue
+        env = rel_path.parts[0]
+        try:
+            docs = [d for d in yaml.load_all(path.read_text(encoding="utf-8"), Loader=_Loader) if d is not None]
+        except (OSError, yaml.YAMLError) as exc:
+            raise UnusableInput(f"{rel}: cannot parse YAML ({str(exc).splitlines()[0]})") from None
+        if rel_path.parts[1] == "values":
+            artifacts.values[(env, path.stem)] = docs[0] if docs else {}
+            continue
+        if path.name == "kustomization.yaml":
+            continue
+        for doc in docs:
+            if not isinstance(doc, dict):
+                raise UnusableInput(f"{rel}: a manifest must be a mapping")
+            artifacts.manifests.append(Manifest(env, rel, doc))
+    if not artifacts.manifests:
+        raise UnusableInput(f"{gitops_root}: no manifests found")
+    return artifacts
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
