@@ -1,0 +1,85 @@
+"""Destroy guard on small synthetic trees (the real-config trial is in tests/test_synth.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from goldenpath import guard
+from goldenpath.changes import compare
+
+RDS = {"identifier": "goldenpath-dev-postgres", "engine": "postgres", "instance_class": "db.t4g.medium", "tags": {"a": "1"}}
+NODES = {"node_group_name": "general", "instance_types": ["t3.large"], "scaling_config": [{"min_size": 2}]}
+
+
+def _tf(root: Path, stacks: dict[str, dict[str, dict[str, Any]]]) -> Path:
+    for stack, resources in stacks.items():
+        doc = {"provider": {"aws": [{"default_tags": [{"tags": {"Environment": stack.split("-")[0]}}]}]}, "resource": resources}
+        (root / "stacks" / stack).mkdir(parents=True)
+        (root / "stacks" / stack / "cdk.tf.json").write_text(json.dumps(doc))
+    return root
+
+
+def _k8s(root: Path, files: dict[str, dict[str, Any]]) -> Path:
+    for rel, obj in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(yaml.safe_dump(obj))
+    return root
+
+
+def _app(name: str, path: str) -> dict[str, Any]:
+    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": name, "namespace": "argocd"},
+            "spec": {"sources": [{"repoURL": "https://x", "path": path}], "destination": {"namespace": f"apps-{name}"}}}
+
+
+STATEFUL = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "orders", "namespace": "apps-orders"},
+            "spec": {"volumeClaimTemplates": [{"metadata": {"name": "data"}}]}}
+DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "apps-web"}, "spec": {}}
+NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps-orders"}}
+
+
+def _ids(tmp: Path, old_tf: dict, new_tf: dict, old_k8s: dict, new_k8s: dict) -> list[str]:  # type: ignore[type-arg]
+    changes = compare(_tf(tmp / "old-tf", old_tf), _tf(tmp / "new-tf", new_tf), _k8s(tmp / "old-k8s", old_k8s), _k8s(tmp / "new-k8s", new_k8s))
+    return [d.id for d in guard.dangers(changes)]
+
+
+def test_removing_the_rds_instance_is_dangerous(tmp_path: Path) -> None:
+    assert _ids(tmp_path, {"dev-database": {"aws_db_instance": {"rds": RDS}}}, {"dev-database": {}}, {}, {}) == ["dev-database:aws_db_instance.rds"]
+
+
+def test_replacing_attributes_are_dangerous_tags_are_not(tmp_path: Path) -> None:
+    renamed = {**RDS, "identifier": "goldenpath-dev-db"}
+    assert _ids(tmp_path / "a", {"dev-database": {"aws_db_instance": {"rds": RDS}}}, {"dev-database": {"aws_db_instance": {"rds": renamed}}}, {}, {}) == [
+        "dev-database:aws_db_instance.rds"
+    ]
+    retagged = {**RDS, "tags": {"a": "2"}, "instance_class": "db.t4g.large"}  # in-place updates
+    assert _ids(tmp_path / "b", {"dev-database": {"aws_db_instance": {"rds": RDS}}}, {"dev-database": {"aws_db_instance": {"rds": retagged}}}, {}, {}) == []
+    bigger = {**NODES, "instance_types": ["m6i.large"]}
+    assert _ids(tmp_path / "c", {"dev-cluster": {"aws_eks_node_group": {"g": NODES}}}, {"dev-cluster": {"aws_eks_node_group": {"g": bigger}}}, {}, {}) == [
+        "dev-cluster:aws_eks_node_group.g"
+    ]
+
+
+def test_stateful_application_and_namespace_removal(tmp_path: Path) -> None:
+    old = {
+        "dev/apps/application-dev-orders.yaml": _app("orders", "dist/gitops/dev/workloads/orders"),
+        "dev/apps/application-dev-web.yaml": _app("web", "dist/gitops/dev/workloads/web"),
+        "dev/workloads/orders/statefulset-orders.yaml": STATEFUL,
+        "dev/workloads/web/deployment-web.yaml": DEPLOYMENT,
+        "dev/platform/namespace-apps-orders.yaml": NAMESPACE,
+    }
+    new = {"dev/workloads/web/deployment-web.yaml": DEPLOYMENT}
+    ids = _ids(tmp_path, {"dev-x": {}}, {"dev-x": {}}, old, new)
+    # the stateless app's Application and the StatefulSet itself are not listed; its owner is
+    assert ids == ["dev:Application/argocd/orders", "dev:Namespace/apps-orders"]
+
+
+def test_acknowledgement_by_id_or_pattern() -> None:
+    found = [guard.Danger("dev-database:aws_db_instance.rds", "x"), guard.Danger("dev:Namespace/apps-orders", "y")]
+    assert guard.unacknowledged(found, []) == found
+    assert guard.unacknowledged(found, ["dev-database:aws_db_instance.rds"]) == [found[1]]
+    assert guard.unacknowledged(found, ["dev:*", " dev-database:aws_db_instance.rds "]) == []
+    assert guard.unacknowledged(found, ["prod:*"]) == found
