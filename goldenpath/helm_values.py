@@ -8,10 +8,12 @@ keeps the renderers from reading each other (DESIGN §3).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from goldenpath import naming
 from goldenpath.config import PlatformConfig
+from goldenpath.model import SecretSpec
 
 
 def root_application(config: PlatformConfig, env: str) -> dict[str, Any]:
@@ -39,6 +41,8 @@ def root_application(config: PlatformConfig, env: str) -> dict[str, Any]:
 
 
 def argocd(config: PlatformConfig, env: str) -> dict[str, Any]:
+    # No chart ServiceMonitors here: Terraform installs these values before the monitoring CRDs
+    # exist; cdk8s_app renders Argo CD's ServiceMonitor in its component directory instead.
     platform = config.platform
     return {
         "fullnameOverride": naming.release(env, "argocd"),
@@ -59,3 +63,297 @@ def argocd_bootstrap(config: PlatformConfig, env: str) -> dict[str, Any]:
     (as ``extraObjects``, so no CRD has to exist when Terraform plans)."""
     values = argocd(config, env)
     return {**values, "extraObjects": [root_application(config, env)]}
+
+
+# --- every other component --------------------------------------------------------------------
+
+# Port of the Service named by naming.component_service (the Ingress backend), per chart.
+SERVICE_PORTS = {"argocd": 80, "backstage": 7007, "keycloak": 80, "kube-prometheus-stack": 80}
+
+
+def service_port(component: str) -> int:
+    return SERVICE_PORTS[component]
+
+
+def _irsa(config: PlatformConfig, env: str, component: str) -> tuple[str, dict[str, str]]:
+    """(service account name, annotations) for a component's IRSA binding (same names as Terraform)."""
+    for binding in naming.irsa_bindings(config.platform, env):
+        if binding.component == component:
+            arn = naming.iam_role_arn(config.platform, env, binding.purpose)
+            return binding.service_account, {"eks.amazonaws.com/role-arn": arn}
+    raise KeyError(f"no IRSA binding for component {component!r} in {env}")
+
+
+def _service_account(config: PlatformConfig, env: str, component: str) -> dict[str, Any]:
+    name, annotations = _irsa(config, env, component)
+    return {"create": True, "name": name, "annotations": annotations}
+
+
+def _public_url(config: PlatformConfig, env: str, component: str) -> str:
+    host = config.platform.components[component].host
+    if host is None:
+        raise KeyError(f"component {component!r} has no host")
+    return f"https://{naming.host(config.platform, env, host)}"
+
+
+def env_var(*parts: str) -> str:
+    """Environment variable name for a secret key: ``github-token`` -> ``GITHUB_TOKEN``."""
+    return "_".join("".join(c if c.isalnum() else "_" for c in p).upper() for p in parts)
+
+
+def _secret(config: PlatformConfig, component: str, name: str) -> SecretSpec:
+    for spec in config.platform.components[component].secrets:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"component {component!r} declares no secret {name!r}")
+
+
+def argocd_image_updater(config: PlatformConfig, env: str) -> dict[str, Any]:
+    platform = config.platform
+    registry = naming.ecr_registry(platform)
+    return {
+        "fullnameOverride": naming.release(env, "argocd-image-updater"),
+        "serviceAccount": _service_account(config, env, "argocd-image-updater"),
+        # ECR tokens live 12 h; the auth script asks for a fresh one with the IRSA role.
+        "authScripts": {
+            "enabled": True,
+            "scripts": {
+                "ecr-login.sh": f"#!/bin/sh\naws ecr --region {platform.region} get-authorization-token "
+                "--output text --query 'authorizationData[].authorizationToken' | base64 -d\n",
+            },
+        },
+        "config": {
+            "registries": [
+                {
+                    "name": "ecr",
+                    "api_url": f"https://{registry}",
+                    "prefix": registry,
+                    "ping": True,
+                    "default": True,
+                    "credentials": "ext:/scripts/ecr-login.sh",
+                    "credsexpire": "10h",
+                }
+            ]
+        },
+        "metrics": {"enabled": True, "serviceMonitor": {"enabled": True}},
+    }
+
+
+def aws_load_balancer_controller(config: PlatformConfig, env: str) -> dict[str, Any]:
+    platform = config.platform
+    return {
+        "fullnameOverride": naming.release(env, "aws-load-balancer-controller"),
+        "clusterName": naming.cluster(platform, env),
+        "region": platform.region,
+        "serviceAccount": _service_account(config, env, "aws-load-balancer-controller"),
+    }
+
+
+def backstage(config: PlatformConfig, env: str) -> dict[str, Any]:
+    platform = config.platform
+    component = platform.components["backstage"]
+    url = _public_url(config, env, "backstage")
+    env_vars: list[dict[str, Any]] = []
+    connection: dict[str, Any] = {}
+    if component.database is not None:
+        # Credentials come from the ExternalSecret-made Secret, never from a rendered file; the
+        # variables get explicit names (the Secret's keys are lower-case: host, port, ...).
+        db_secret = naming.db_credentials_secret("backstage")
+        for key in naming.DATABASE_SECRET_KEYS:
+            env_vars.append({"name": env_var("postgres", key), "valueFrom": {"secretKeyRef": {"name": db_secret, "key": key}}})
+        connection = {
+            "host": "${POSTGRES_HOST}",
+            "port": "${POSTGRES_PORT}",
+            "user": "${POSTGRES_USERNAME}",
+            "password": "${POSTGRES_PASSWORD}",
+            # RDS runs with rds.force_ssl=1 (seed report B.5, E.4): unencrypted logins are refused.
+            "ssl": {"require": True, "rejectUnauthorized": False},
+        }
+    for spec in component.secrets:
+        for key in spec.keys:
+            env_vars.append(
+                {"name": env_var(key), "valueFrom": {"secretKeyRef": {"name": naming.secret_k8s("backstage", spec.name), "key": key}}}
+            )
+    names = {v["name"] for v in env_vars}
+    backend: dict[str, Any] = {"baseUrl": url, "cors": {"origin": url}}
+    if "BACKEND_SECRET" in names:  # seed report B.1: backend.auth.keys must be set
+        backend["auth"] = {"keys": [{"secret": "${BACKEND_SECRET}"}]}
+    if connection:
+        backend["database"] = {"client": "pg", "connection": connection}
+    app_config: dict[str, Any] = {"app": {"baseUrl": url}, "backend": backend}
+    if "GITHUB_TOKEN" in names:
+        app_config["integrations"] = {"github": [{"host": "github.com", "token": "${GITHUB_TOKEN}"}]}
+    return {
+        "fullnameOverride": naming.release(env, "backstage"),
+        "backstage": {"appConfig": app_config, "extraEnvVars": env_vars},
+        "postgresql": {"enabled": False},
+        "ingress": {"enabled": False},  # cdk8s_app renders the Kong Ingress
+    }
+
+
+def cert_manager(config: PlatformConfig, env: str) -> dict[str, Any]:
+    return {"fullnameOverride": naming.release(env, "cert-manager"), "crds": {"enabled": True, "keep": True}}
+
+
+def cluster_autoscaler(config: PlatformConfig, env: str) -> dict[str, Any]:
+    platform = config.platform
+    name, annotations = _irsa(config, env, "cluster-autoscaler")
+    return {
+        "fullnameOverride": naming.release(env, "cluster-autoscaler"),
+        "autoDiscovery": {"clusterName": naming.cluster(platform, env)},
+        "awsRegion": platform.region,
+        "rbac": {"serviceAccount": {"create": True, "name": name, "annotations": annotations}},
+        "extraArgs": {"balance-similar-node-groups": True, "skip-nodes-with-system-pods": False},
+    }
+
+
+def external_secrets(config: PlatformConfig, env: str) -> dict[str, Any]:
+    return {
+        "fullnameOverride": naming.release(env, "external-secrets"),
+        "installCRDs": True,
+        "serviceAccount": _service_account(config, env, "external-secrets"),
+    }
+
+
+def keycloak(config: PlatformConfig, env: str) -> dict[str, Any]:
+    platform = config.platform
+    component = platform.components["keycloak"]
+    admin = _secret(config, "keycloak", "admin")
+    if "password" not in admin.keys:
+        raise KeyError("keycloak secret 'admin' must have the key 'password'")
+    values: dict[str, Any] = {
+        "fullnameOverride": naming.release(env, "keycloak"),
+        # Seed report A: docker.io/bitnami images are gone; the legacy repository keeps them.
+        "global": {"security": {"allowInsecureImages": True}},
+        "image": {"registry": "docker.io", "repository": "bitnamilegacy/keycloak"},
+        "production": True,
+        "proxyHeaders": "xforwarded",  # TLS ends at Kong
+        "auth": {"adminUser": "admin", "existingSecret": naming.secret_k8s("keycloak", admin.name), "passwordSecretKey": "password"},
+        "ingress": {"enabled": False},  # cdk8s_app renders the Kong Ingress
+        "metrics": {"enabled": True, "serviceMonitor": {"enabled": True}},
+        "postgresql": {"enabled": False},
+    }
+    if component.database is not None:
+        # The RDS endpoint is only known after apply: every connection field is read from the
+        # ExternalSecret-made Secret, whose keys are naming.DATABASE_SECRET_KEYS.
+        values["externalDatabase"] = {
+            "existingSecret": naming.db_credentials_secret("keycloak"),
+            "existingSecretHostKey": "host",
+            "existingSecretPortKey": "port",
+            "existingSecretUserKey": "username",
+            "existingSecretDatabaseKey": "dbname",
+            "existingSecretPasswordKey": "password",
+        }
+        values["extraEnvVars"] = [{"name": "KEYCLOAK_JDBC_PARAMS", "value": "sslmode=require"}]  # rds.force_ssl=1
+    return values
+
+
+def kong(config: PlatformConfig, env: str) -> dict[str, Any]:
+    platform = config.platform
+    return {
+        "fullnameOverride": naming.release(env, "kong"),
+        "ingressController": {"enabled": True, "ingressClass": "kong"},
+        "proxy": {
+            "type": "LoadBalancer",
+            # An NLB with a fixed name, made by the AWS LB controller; the DNS stack finds it by name.
+            "annotations": {
+                "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+                "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+                "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+                "service.beta.kubernetes.io/aws-load-balancer-name": naming.kong_load_balancer(platform, env),
+            },
+        },
+        "serviceMonitor": {"enabled": True},
+    }
+
+
+def kube_prometheus_stack(config: PlatformConfig, env: str) -> dict[str, Any]:
+    platform = config.platform
+    grafana: dict[str, Any] = {
+        # The parent fullnameOverride does not rename Grafana's Service (seed report §8).
+        "fullnameOverride": naming.component_service(env, "kube-prometheus-stack"),
+        "sidecar": {
+            "dashboards": {
+                "enabled": True,
+                # Seed report I/L: the label the dashboard ConfigMaps carry, watched in every namespace.
+                "label": naming.DASHBOARD_LABEL,
+                "labelValue": naming.DASHBOARD_LABEL_VALUE,
+                "searchNamespace": "ALL",
+            },
+            "datasources": {"enabled": True},
+        },
+        "persistence": {"enabled": True, "type": "pvc", "accessModes": ["ReadWriteOnce"], "size": "10Gi"},
+        # Seed report L: a RollingUpdate deadlocks on the ReadWriteOnce volume.
+        "deploymentStrategy": {"type": "Recreate"},
+        "grafana.ini": {"server": {"root_url": _public_url(config, env, "kube-prometheus-stack")}},
+        "ingress": {"enabled": False},  # cdk8s_app renders the Kong Ingress
+    }
+    if "loki" in config.components_in(env):
+        namespace = platform.components["loki"].namespace
+        grafana["additionalDataSources"] = [
+            {"name": "Loki", "type": "loki", "uid": "loki", "access": "proxy", "url": f"http://{naming.loki_gateway(env)}.{namespace}.svc"}
+        ]
+    return {
+        "fullnameOverride": naming.release(env, "kube-prometheus-stack"),
+        "crds": {"enabled": True},  # seed report H: the Prometheus CRD was missing
+        "grafana": grafana,
+        "prometheus": {
+            "prometheusSpec": {
+                # Pick up ServiceMonitors from every release and namespace, not only this chart's.
+                "serviceMonitorSelectorNilUsesHelmValues": False,
+                "podMonitorSelectorNilUsesHelmValues": False,
+                "ruleSelectorNilUsesHelmValues": False,
+            }
+        },
+    }
+
+
+def loki(config: PlatformConfig, env: str) -> dict[str, Any]:
+    return {
+        "fullnameOverride": naming.release(env, "loki"),
+        "deploymentMode": "SingleBinary",
+        "loki": {
+            "auth_enabled": False,
+            "commonConfig": {"replication_factor": 1},
+            "storage": {"type": "filesystem"},
+            "schemaConfig": {
+                "configs": [
+                    {
+                        "from": "2024-01-01",
+                        "store": "tsdb",
+                        "object_store": "filesystem",
+                        "schema": "v13",
+                        "index": {"prefix": "index_", "period": "24h"},
+                    }
+                ]
+            },
+        },
+        "singleBinary": {"replicas": 1, "persistence": {"enabled": True, "size": "10Gi"}},
+        "read": {"replicas": 0},
+        "write": {"replicas": 0},
+        "backend": {"replicas": 0},
+        "chunksCache": {"enabled": False},
+        "resultsCache": {"enabled": False},
+        "lokiCanary": {"enabled": False},
+        "test": {"enabled": False},
+    }
+
+
+VALUES: dict[str, Callable[[PlatformConfig, str], dict[str, Any]]] = {
+    "argocd": argocd,
+    "argocd-image-updater": argocd_image_updater,
+    "aws-load-balancer-controller": aws_load_balancer_controller,
+    "backstage": backstage,
+    "cert-manager": cert_manager,
+    "cluster-autoscaler": cluster_autoscaler,
+    "external-secrets": external_secrets,
+    "keycloak": keycloak,
+    "kong": kong,
+    "kube-prometheus-stack": kube_prometheus_stack,
+    "loki": loki,
+}
+
+
+def values(config: PlatformConfig, env: str, component: str) -> dict[str, Any]:
+    """Helm values of ``component`` in ``env`` (written to ``naming.values_file(env, component)``)."""
+    return VALUES[component](config, env)

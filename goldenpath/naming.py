@@ -232,3 +232,120 @@ def database_owners(platform: Platform, apps: list[App] | tuple[App, ...], env: 
         if app.database and app.settings_for(env).enabled
     ]
     return sorted(owners, key=lambda o: o.owner)
+
+
+# --- GitOps tree (cdk8s_app) ------------------------------------------------------------------
+
+
+def secret_k8s(owner: str, name: str) -> str:
+    """Kubernetes Secret (made by an ExternalSecret) for an owner's declared secret ``name``."""
+    return f"{owner}-{name}"
+
+
+def component_service(env: str, component: str) -> str:
+    """The Service a component's chart creates for its public host (its Ingress backend).
+
+    Chart facts: argo-cd ``<fullname>-server``, kong ``<fullname>-proxy``; Grafana ignores the
+    parent chart's fullnameOverride, so the kube-prometheus-stack values set
+    ``grafana.fullnameOverride`` to this name; keycloak and backstage use the fullname.
+    """
+    fullname = release(env, component)
+    suffix = {"argocd": "-server", "kong": "-proxy", "kube-prometheus-stack": "-grafana"}.get(component, "")
+    return f"{fullname}{suffix}"
+
+
+def dashboard_configmap(owner: str) -> str:
+    """ConfigMap holding an owner's (component or app) Grafana dashboard."""
+    return f"{owner}-dashboard"
+
+
+def dashboard_uid(env: str, owner: str) -> str:
+    """Grafana dashboard uid (max 40 chars), unique per env and owner."""
+    uid = f"{env}-{owner}-red"
+    if len(uid) <= 40:
+        return uid
+    import hashlib
+
+    return f"{uid[:31]}-{hashlib.sha256(uid.encode()).hexdigest()[:8]}"
+
+
+def platform_section(env: str, section: str) -> str:
+    """Argo CD Application owning one cluster-wide directory ``platform/<section>``."""
+    return application(env, f"platform-{section}")
+
+
+def workload_service_account(app: App | str) -> str:
+    return app if isinstance(app, str) else app.name
+
+
+def loki_gateway(env: str) -> str:
+    """Service of the loki chart's gateway (Grafana's Loki datasource URL points at it)."""
+    return f"{release(env, 'loki')}-gateway"
+
+
+def helm_oci_repository(repo_url: str) -> str:
+    """Argo CD repository Secret that marks a Helm OCI registry (``enableOCI``) for one repo URL."""
+    bare = repo_url.removeprefix("oci://")
+    return "helm-oci-" + "".join(c if c.isalnum() else "-" for c in bare.lower()).strip("-")
+
+
+def argocd_repo_url(repo_url: str) -> str:
+    """Chart repository as an Argo CD Helm source wants it: OCI registries without the scheme."""
+    return repo_url.removeprefix("oci://")
+
+
+# --- database provisioning Job (cdk8s_app/database.py), in DATABASE_NAMESPACE -----------------
+
+DATABASE_PROVISIONER = "db-provisioner"  # its ServiceAccount, script ConfigMap and Job
+DATABASE_MASTER_CREDENTIALS = "rds-master-credentials"  # Secret (made by an ExternalSecret): username, password
+# AWS tags the master-user secret RDS manages for an instance with the instance ARN under this key;
+# the secret's own name is random (rds!db-<uuid>), so the ExternalSecret finds it by this tag.
+RDS_MASTER_SECRET_TAG = "aws:rds:primaryDBInstanceArn"
+
+
+# --- Terraform-only names (stacks/) -----------------------------------------------------------
+
+MANAGED_BY = "goldenpath-cdktf"  # ManagedBy tag value on every AWS resource
+GLOBAL_SCOPE = "global"  # Environment tag value (and name scope) of the global stacks
+
+
+def default_tags(platform: Platform, env: str | None) -> dict[str, str]:
+    """AWS provider default tags: on every resource of a stack (DESIGN §5)."""
+    return {
+        "Environment": env or GLOBAL_SCOPE,
+        "ManagedBy": MANAGED_BY,
+        "Owner": platform.owner,
+        "Project": platform.project,
+    }
+
+
+def resource(platform: Platform, env: str | None, *parts: str) -> str:
+    """Name (tag) of an AWS resource nothing else refers to by name: ``goldenpath-dev-public-eu-west-2a``."""
+    return "-".join((prefix(platform, env or GLOBAL_SCOPE), *parts))
+
+
+def kms_alias(platform: Platform, env: str | None, purpose: str) -> str:
+    return f"alias/{resource(platform, env, purpose)}"
+
+
+def eks_log_group(platform: Platform, env: str) -> str:
+    """The control-plane log group name EKS writes to (fixed by AWS); created first to set retention + KMS."""
+    return f"/aws/eks/{cluster(platform, env)}/cluster"
+
+
+def flow_log_group(platform: Platform, env: str) -> str:
+    return f"/{platform.organisation}/{env}/vpc-flow-logs"
+
+
+def rds_final_snapshot(platform: Platform, env: str) -> str:
+    return f"{rds_identifier(platform, env)}-final"
+
+
+def ecr_repository_arn(platform: Platform, app: App | str) -> str:
+    return f"arn:aws:ecr:{platform.region}:{platform.account_id}:repository/{ecr_repository(platform, app)}"
+
+
+def secret_arn_pattern(platform: Platform, env: str) -> str:
+    """IAM resource pattern for every secret under :func:`secret_prefix` (what External Secrets may read)."""
+    return f"arn:aws:secretsmanager:{platform.region}:{platform.account_id}:secret:{secret_prefix(platform, env)}*"
+DATABASE_PORT = 5432  # the RDS instance's port: security group (stacks) and the provisioner's NetworkPolicy

@@ -1,0 +1,46 @@
+"""`python -m cdk8s_app [--config config] [--out dist/gitops]`: render the GitOps tree only.
+
+Thin composition root (cdk8s.yaml ``app:``): load the model, render into a staging directory,
+swap it in atomically. `make synth` renders both halves through goldenpath.pipeline instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+# Before jsii loads: keep the output free of the Node end-of-life banner (DESIGN §2 traps).
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+from cdk8s_app.app import render  # noqa: E402
+from goldenpath.config import load_config  # noqa: E402
+from goldenpath.errors import ConfigError  # noqa: E402
+from goldenpath.publish import clean_leftovers, replace_tree, staging_dir  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cdk8s_app")
+    parser.add_argument("--config", type=Path, default=Path("config"))
+    parser.add_argument("--out", type=Path, default=Path("dist/gitops"))
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    clean_leftovers(args.out)
+    stage = staging_dir(args.out)
+    try:
+        render(config, stage)
+        replace_tree(stage, args.out)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,260 @@
+"""Argo CD objects in ``apps/`` (synced by the Terraform-made root Application): the AppProjects,
+repository settings for OCI chart registries, and one Application per Section/component.
+
+Component Applications are multi-source (seed report B.4/E.2: relative valueFiles paths failed):
+the chart, a ``ref: values`` source on the platform repo at the env's branch, and — when the
+component has objects of its own — ``dist/gitops/<env>/components/<component>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cdk8s
+from cdk8s_plus_33 import k8s
+from constructs import Construct
+
+from cdk8s_app import workloads
+from cdk8s_app.layout import WAVE_PROJECTS, Section
+from goldenpath import naming
+from goldenpath.config import PlatformConfig
+from goldenpath.model import App
+from imports.argocd_application.io.argoproj import (
+    Application,
+    ApplicationSpec,
+    ApplicationSpecDestination,
+    ApplicationSpecIgnoreDifferences,
+    ApplicationSpecSource,
+    ApplicationSpecSources,
+    ApplicationSpecSourcesHelm,
+    ApplicationSpecSyncPolicy,
+    ApplicationSpecSyncPolicyAutomated,
+    ApplicationSpecSyncPolicyRetry,
+    ApplicationSpecSyncPolicyRetryBackoff,
+)
+from imports.argocd_appproject.io.argoproj import (
+    AppProject,
+    AppProjectSpec,
+    AppProjectSpecClusterResourceWhitelist,
+    AppProjectSpecDestinations,
+    AppProjectSpecNamespaceResourceWhitelist,
+)
+
+IN_CLUSTER = "https://kubernetes.default.svc"
+FINALIZER = "resources-finalizer.argocd.argoproj.io"
+WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave"
+IMAGE_UPDATER = "argocd-image-updater.argoproj.io"
+# CRDs too large for client-side apply's last-applied annotation (262144 bytes).
+SERVER_SIDE_APPLY = frozenset({"argocd", "kube-prometheus-stack"})
+
+_WEBHOOKS = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
+_CA_BUNDLE = ".webhooks[]?.clientConfig.caBundle"
+
+
+@dataclass(frozen=True)
+class Ignore:
+    group: str
+    kind: str
+    jq: str
+
+
+# Fields that controllers write after sync (webhook caBundles injected at runtime, self-signed
+# webhook certs re-generated on every helm template): without these, Argo CD never settles.
+IGNORE_DIFFERENCES: dict[str, tuple[Ignore, ...]] = {
+    "cert-manager": tuple(Ignore("admissionregistration.k8s.io", k, _CA_BUNDLE) for k in _WEBHOOKS),
+    "external-secrets": (
+        Ignore("admissionregistration.k8s.io", "ValidatingWebhookConfiguration", _CA_BUNDLE),
+        Ignore("apiextensions.k8s.io", "CustomResourceDefinition", ".spec.conversion.webhook.clientConfig.caBundle"),
+    ),
+    "kube-prometheus-stack": tuple(Ignore("admissionregistration.k8s.io", k, _CA_BUNDLE) for k in _WEBHOOKS),
+    "aws-load-balancer-controller": (
+        *(Ignore("admissionregistration.k8s.io", k, _CA_BUNDLE) for k in _WEBHOOKS),
+        Ignore("", "Secret", ".data"),
+    ),
+}
+
+# Kinds an app's workload directory may contain (the apps project allows nothing else).
+APP_KINDS = (
+    ("", "ConfigMap"),
+    ("", "Service"),
+    ("", "ServiceAccount"),
+    ("apps", "Deployment"),
+    ("apps", "StatefulSet"),
+    ("external-secrets.io", "ExternalSecret"),
+    ("monitoring.coreos.com", "ServiceMonitor"),
+    ("networking.k8s.io", "Ingress"),
+    ("policy", "PodDisruptionBudget"),
+)
+
+
+def values_ref(env: str, component: str) -> str:
+    """The ``$values`` path an Application names; the file is ``naming.values_file(env, component)``."""
+    return f"$values/{naming.values_file(env, component)}"
+
+
+def _metadata(name: str, wave: int, annotations: dict[str, str] | None = None) -> cdk8s.ApiObjectMetadata:
+    return cdk8s.ApiObjectMetadata(
+        name=name,
+        namespace=naming.ARGOCD_NAMESPACE,
+        annotations={WAVE_ANNOTATION: str(wave), **(annotations or {})},
+        finalizers=[FINALIZER],
+    )
+
+
+def _sync_policy(automated: bool, server_side: bool = False) -> ApplicationSpecSyncPolicy:
+    options = ["CreateNamespace=false"] + (["ServerSideApply=true"] if server_side else [])
+    if not automated:  # prod apps: a person presses sync
+        return ApplicationSpecSyncPolicy(sync_options=options)
+    return ApplicationSpecSyncPolicy(
+        automated=ApplicationSpecSyncPolicyAutomated(prune=True, self_heal=True),
+        sync_options=options,
+        # A CRD from an earlier wave may still be registering; retry instead of failing once.
+        retry=ApplicationSpecSyncPolicyRetry(
+            limit=5, backoff=ApplicationSpecSyncPolicyRetryBackoff(duration="10s", factor=2, max_duration="3m")
+        ),
+    )
+
+
+def image_updater_annotations(config: PlatformConfig, env: str, app: App) -> dict[str, str]:
+    """Argo CD Image Updater settings by the app's ``image_update`` policy (none: no annotations)."""
+    policy = workloads.image_update(app, env)
+    if policy == "none":
+        return {}
+    repo = f"{naming.ecr_registry(config.platform)}/{naming.ecr_repository(config.platform, app)}"
+    return {
+        f"{IMAGE_UPDATER}/image-list": f"app={repo}",
+        f"{IMAGE_UPDATER}/app.update-strategy": policy,
+        f"{IMAGE_UPDATER}/app.kustomize.image-name": repo,
+        f"{IMAGE_UPDATER}/write-back-method": "argocd",
+    }
+
+
+class Projects(Construct):
+    """AppProject ``platform`` (tooling, cluster-wide) and ``apps`` (app namespaces only)."""
+
+    def __init__(self, scope: Construct, id: str, *, config: PlatformConfig, env: str) -> None:
+        super().__init__(scope, id)
+        platform = config.platform
+        chart_repos = sorted({naming.argocd_repo_url(platform.components[c].chart.repository) for c in config.components_in(env)})
+        AppProject(
+            self,
+            "platform",
+            metadata=cdk8s.ApiObjectMetadata(
+                name=naming.PLATFORM_PROJECT, namespace=naming.ARGOCD_NAMESPACE, annotations={WAVE_ANNOTATION: str(WAVE_PROJECTS)}
+            ),
+            spec=AppProjectSpec(
+                description=f"Platform tooling and cluster-wide objects ({env})",
+                source_repos=[platform.git.repo_url, *chart_repos],
+                destinations=[AppProjectSpecDestinations(server=IN_CLUSTER, namespace="*")],
+                cluster_resource_whitelist=[AppProjectSpecClusterResourceWhitelist(group="*", kind="*")],
+            ),
+        )
+        AppProject(
+            self,
+            "apps",
+            metadata=cdk8s.ApiObjectMetadata(
+                name=naming.APPS_PROJECT, namespace=naming.ARGOCD_NAMESPACE, annotations={WAVE_ANNOTATION: str(WAVE_PROJECTS)}
+            ),
+            spec=AppProjectSpec(
+                description=f"Self-service applications ({env}): their own namespaces, no cluster-wide objects",
+                source_repos=[platform.git.repo_url],
+                destinations=[
+                    AppProjectSpecDestinations(server=IN_CLUSTER, namespace=naming.app_namespace(a)) for a in config.apps_in(env)
+                ],
+                cluster_resource_whitelist=[],
+                namespace_resource_whitelist=[AppProjectSpecNamespaceResourceWhitelist(group=g, kind=k) for g, k in APP_KINDS],
+            ),
+        )
+
+
+class OciRepositories(Construct):
+    """Argo CD repository Secrets flagging Helm OCI registries (``enableOCI``); no credentials."""
+
+    def __init__(self, scope: Construct, id: str, *, config: PlatformConfig, env: str) -> None:
+        super().__init__(scope, id)
+        platform = config.platform
+        repos = sorted({platform.components[c].chart.repository for c in config.components_in(env)})
+        for repo in (r for r in repos if r.startswith("oci://")):
+            name = naming.helm_oci_repository(repo)
+            k8s.KubeSecret(
+                self,
+                name,
+                metadata=k8s.ObjectMeta(
+                    name=name,
+                    namespace=naming.ARGOCD_NAMESPACE,
+                    labels={"argocd.argoproj.io/secret-type": "repository"},
+                    annotations={WAVE_ANNOTATION: str(WAVE_PROJECTS)},
+                ),
+                string_data={"name": name, "type": "helm", "url": naming.argocd_repo_url(repo), "enableOCI": "true"},
+            )
+
+
+class ComponentApplication(Construct):
+    """Multi-source Application of one platform component."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, config: PlatformConfig, env: str, component: str, wave: int, extras: Section | None
+    ) -> None:
+        super().__init__(scope, id)
+        platform = config.platform
+        spec = platform.components[component]
+        branch = platform.environments[env].branch
+        sources = [
+            ApplicationSpecSources(
+                repo_url=naming.argocd_repo_url(spec.chart.repository),
+                chart=spec.chart.name,
+                target_revision=config.chart_version(env, component),
+                helm=ApplicationSpecSourcesHelm(release_name=naming.release(env, component), value_files=[values_ref(env, component)]),
+            ),
+            ApplicationSpecSources(repo_url=platform.git.repo_url, target_revision=branch, ref="values"),
+        ]
+        if extras is not None and extras.has_objects:
+            sources.append(
+                ApplicationSpecSources(
+                    repo_url=platform.git.repo_url, target_revision=branch, path=naming.gitops_path(env, extras.directory)
+                )
+            )
+        ignores = IGNORE_DIFFERENCES.get(component, ())
+        self.this = Application(
+            self,
+            "application",
+            metadata=_metadata(naming.application(env, component), wave),
+            spec=ApplicationSpec(
+                project=naming.PLATFORM_PROJECT,
+                destination=ApplicationSpecDestination(server=IN_CLUSTER, namespace=spec.namespace),
+                sources=sources,
+                sync_policy=_sync_policy(True, component in SERVER_SIDE_APPLY),
+                ignore_differences=[
+                    ApplicationSpecIgnoreDifferences(group=i.group, kind=i.kind, jq_path_expressions=[i.jq]) for i in ignores
+                ]
+                or None,
+            ),
+        )
+
+
+class DirectoryApplication(Construct):
+    """Application syncing one rendered directory (``platform/*``, ``workloads/*``, ...)."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, config: PlatformConfig, section: Section, annotations: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(scope, id)
+        assert section.sync is not None
+        platform = config.platform
+        sync = section.sync
+        self.this = Application(
+            self,
+            "application",
+            metadata=_metadata(sync.application, sync.wave, annotations),
+            spec=ApplicationSpec(
+                project=sync.project,
+                destination=ApplicationSpecDestination(server=IN_CLUSTER, namespace=sync.namespace),
+                # Single source: Argo CD Image Updater only handles `spec.source` Applications.
+                source=ApplicationSpecSource(
+                    repo_url=platform.git.repo_url,
+                    target_revision=platform.environments[section.env].branch,
+                    path=naming.gitops_path(section.env, section.directory),
+                ),
+                sync_policy=_sync_policy(sync.automated),
+            ),
+        )

@@ -1,0 +1,61 @@
+"""What a platform component needs beside its Helm chart: ExternalSecrets, its Kong Ingress,
+its dashboard and, where its chart cannot make one, a ServiceMonitor. These objects are the
+third source (``components/<component>/``) of the component's Application."""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from cdk8s_app.dashboards import DashboardConfigMap, kong_signals
+from cdk8s_app.external_secrets import OwnerSecrets
+from cdk8s_app.ingress import PublicIngress
+from cdk8s_app.monitoring import Monitor
+from goldenpath import helm_values, naming
+from goldenpath.config import PlatformConfig
+
+# Seed report M: the tooling that gets a golden-signals dashboard.
+DASHBOARD_COMPONENTS = ("argocd", "backstage", "keycloak", "kong")
+
+
+class ComponentExtras(Construct):
+    def __init__(self, scope: Construct, id: str, *, config: PlatformConfig, env: str, component: str) -> None:
+        super().__init__(scope, id)
+        platform = config.platform
+        spec = platform.components[component]
+        namespace = spec.namespace
+        OwnerSecrets(
+            self,
+            "secrets",
+            platform=platform,
+            env=env,
+            owner=component,
+            namespace=namespace,
+            has_database=spec.database is not None,
+            secrets=spec.secrets,
+        )
+        if spec.host is not None:
+            PublicIngress(
+                self,
+                "ingress",
+                name=naming.release(env, component),
+                namespace=namespace,
+                host=naming.host(platform, env, spec.host),
+                issuer=platform.environments[env].issuer,
+                service=naming.component_service(env, component),
+                port=helm_values.service_port(component),
+            )
+        if component in DASHBOARD_COMPONENTS:
+            # Every tooling UI is behind Kong; Kong's own dashboard shows all of its traffic.
+            service = None if component == "kong" else naming.component_service(env, component)
+            DashboardConfigMap(self, "dashboard", env=env, owner=component, namespace=namespace, signals=kong_signals(namespace, service))
+        if component == "argocd":
+            # The argo-cd chart's metrics Services (server, controller, repo-server) all name their
+            # port http-metrics and carry the release's instance label.
+            Monitor(
+                self,
+                "monitor",
+                name=naming.release(env, component),
+                namespace=namespace,
+                selector={"app.kubernetes.io/instance": naming.release(env, component)},
+                port="http-metrics",
+            )

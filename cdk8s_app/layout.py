@@ -1,0 +1,73 @@
+"""Where objects go: one directory per owning Argo CD Application, and the sync waves.
+
+Every rendered object lives in exactly one directory and every directory has exactly one owning
+Application, so no object is managed by two Applications (DESIGN §7 "one owner per object").
+A :class:`Section` is a cdk8s Chart that knows its directory and how it is synced; the writer
+(:mod:`cdk8s_app.writer`) turns each Section into files and :mod:`cdk8s_app.argocd` turns each
+Section into an Application (or into the third source of its component's Application).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cdk8s
+from constructs import Construct
+
+# Sync waves of the Applications inside the root app (seed report H/I/L: objects were applied
+# before the CRDs and operators they need). Operators and CRD providers first, then the objects
+# that use them, then tooling, then apps.
+WAVE_PROJECTS = -2  # AppProjects and repository settings: Applications reference them
+WAVE_NAMESPACES = -1  # CreateNamespace=false everywhere: namespaces exist before anything else
+WAVE_OPERATORS = 1  # external-secrets (ExternalSecret/ClusterSecretStore CRDs), AWS LB controller
+WAVE_SECRET_STORE = 2  # ClusterSecretStore: needs external-secrets CRDs and its IRSA role
+WAVE_CRD_PROVIDERS = 3  # cert-manager (Certificate/ClusterIssuer CRDs), kube-prometheus-stack (ServiceMonitor CRDs)
+WAVE_ISSUERS = 4  # ClusterIssuers: need cert-manager
+WAVE_INGRESS = 5  # kong: needs ServiceMonitor CRDs for its own monitor, ClusterIssuers for TLS
+WAVE_INGRESS_PLUGINS = 6  # KongClusterPlugin: needs Kong's CRDs
+WAVE_DATABASE = 7  # database provisioning Job (roles + databases) before anything that logs in
+WAVE_TOOLING = 8  # argocd (self-managed), keycloak, backstage, loki, image updater, autoscaler
+WAVE_APPS = 10
+
+COMPONENT_WAVES = {
+    "external-secrets": WAVE_OPERATORS,
+    "aws-load-balancer-controller": WAVE_OPERATORS,
+    "cert-manager": WAVE_CRD_PROVIDERS,
+    "kube-prometheus-stack": WAVE_CRD_PROVIDERS,
+    "kong": WAVE_INGRESS,
+}
+
+
+def component_wave(component: str) -> int:
+    return COMPONENT_WAVES.get(component, WAVE_TOOLING)
+
+
+@dataclass(frozen=True)
+class SyncSpec:
+    """How the Application owning a Section syncs it."""
+
+    application: str  # Application name (from goldenpath.naming)
+    project: str
+    namespace: str  # destination namespace (cluster-scoped objects ignore it)
+    wave: int
+    automated: bool = True
+    component: str | None = None  # set: the directory is the component Application's third source
+
+
+class Section(cdk8s.Chart):
+    """A cdk8s Chart rendered into ``dist/gitops/<env>/<directory>/``."""
+
+    def __init__(self, scope: Construct, id: str, *, env: str, directory: str, sync: SyncSpec | None) -> None:
+        # Explicit metadata.name everywhere; hashes never appear in names (DESIGN §2 traps).
+        super().__init__(scope, id, disable_resource_name_hashes=True)
+        self.env = env
+        self.directory = directory
+        self.sync = sync  # None: the apps/ directory itself, synced by the Terraform-made root app
+
+    @property
+    def has_objects(self) -> bool:
+        return any(isinstance(c, cdk8s.ApiObject) for c in self.node.find_all())
+
+
+def sections(app: cdk8s.App, env: str) -> list[Section]:
+    return sorted((c for c in app.node.find_all() if isinstance(c, Section) and c.env == env), key=lambda s: s.directory)

@@ -1,0 +1,140 @@
+"""Cluster-wide objects: Namespaces, the ClusterSecretStore, ClusterIssuers, Kong's global plugin.
+
+Each lives in its own ``platform/<section>`` directory so its Application can be ordered by sync
+wave after the operator that provides its CRD (seed report C: the store was created by hand).
+"""
+
+from __future__ import annotations
+
+import cdk8s
+from cdk8s_plus_33 import k8s
+from constructs import Construct
+
+from goldenpath import naming
+from goldenpath.config import PlatformConfig
+from imports.certmanager_clusterissuer.io.cert_manager import (
+    ClusterIssuer,
+    ClusterIssuerSpec,
+    ClusterIssuerSpecAcme,
+    ClusterIssuerSpecAcmePrivateKeySecretRef,
+    ClusterIssuerSpecAcmeSolvers,
+    ClusterIssuerSpecAcmeSolversHttp01,
+    ClusterIssuerSpecAcmeSolversHttp01Ingress,
+)
+from imports.kong_kongclusterplugin.com.konghq.configuration import KongClusterPlugin
+
+# Namespaces Kubernetes/EKS own; never rendered (Argo CD would try to own them).
+SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+# Pod Security: apps get `restricted`; the monitoring stack runs node-exporter with host
+# namespaces and hostPath, which only `privileged` admits; other tooling runs under `baseline`.
+PRIVILEGED_NAMESPACES = frozenset({"monitoring"})
+ACME_SERVERS = {
+    "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
+    "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
+}
+
+
+def pod_security_labels(level: str) -> dict[str, str]:
+    return {
+        "pod-security.kubernetes.io/enforce": level,
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+    }
+
+
+class Namespaces(Construct):
+    """Every namespace a component or app of ``env`` runs in, with Pod Security labels."""
+
+    def __init__(self, scope: Construct, id: str, *, config: PlatformConfig, env: str) -> None:
+        super().__init__(scope, id)
+        platform = config.platform
+        levels: dict[str, str] = {naming.ARGOCD_NAMESPACE: "baseline"}
+        for component in config.components_in(env):
+            ns = platform.components[component].namespace
+            levels[ns] = "privileged" if ns in PRIVILEGED_NAMESPACES else "baseline"
+        for app in config.apps_in(env):
+            levels[naming.app_namespace(app)] = "restricted"
+        if naming.database_owners(platform, config.apps, env):  # the database provisioning Job runs there
+            levels[naming.DATABASE_NAMESPACE] = "restricted"
+        for ns in sorted(set(levels) - SYSTEM_NAMESPACES):
+            k8s.KubeNamespace(self, ns, metadata=k8s.ObjectMeta(name=ns, labels=pod_security_labels(levels[ns])))
+
+
+class SecretStore(Construct):
+    """ClusterSecretStore ``naming.CLUSTER_SECRET_STORE``: Secrets Manager in the platform region,
+    authenticated as the external-secrets service account (IRSA role scoped to the env prefix).
+
+    A plain ApiObject: jsii cannot compile the pinned ClusterSecretStore CRD (see goldenpath/imports.py).
+    """
+
+    def __init__(self, scope: Construct, id: str, *, config: PlatformConfig, env: str) -> None:
+        super().__init__(scope, id)
+        binding = next(b for b in naming.irsa_bindings(config.platform, env) if b.component == "external-secrets")
+        self.this = cdk8s.ApiObject(
+            self,
+            "store",
+            api_version="external-secrets.io/v1",
+            kind="ClusterSecretStore",
+            metadata=cdk8s.ApiObjectMetadata(name=naming.CLUSTER_SECRET_STORE),
+        )
+        self.this.add_json_patch(
+            cdk8s.JsonPatch.add(
+                "/spec",
+                {
+                    "provider": {
+                        "aws": {
+                            "service": "SecretsManager",
+                            "region": config.platform.region,
+                            "auth": {"jwt": {"serviceAccountRef": {"name": binding.service_account, "namespace": binding.namespace}}},
+                        }
+                    }
+                },
+            )
+        )
+
+
+class ClusterIssuers(Construct):
+    """Both Let's Encrypt issuers in every env, so an issuer annotation can never name a missing
+    issuer (seed report H: the staging issuer existed in one env only). HTTP-01 through Kong."""
+
+    def __init__(self, scope: Construct, id: str, *, config: PlatformConfig, env: str) -> None:
+        super().__init__(scope, id)
+        for name, server in sorted(ACME_SERVERS.items()):
+            ClusterIssuer(
+                self,
+                name,
+                metadata=cdk8s.ApiObjectMetadata(name=name),
+                spec=ClusterIssuerSpec(
+                    acme=ClusterIssuerSpecAcme(
+                        server=server,
+                        email=naming.acme_email(config.platform),
+                        private_key_secret_ref=ClusterIssuerSpecAcmePrivateKeySecretRef(name=f"{name}-account-key"),
+                        solvers=[
+                            ClusterIssuerSpecAcmeSolvers(
+                                http01=ClusterIssuerSpecAcmeSolversHttp01(
+                                    ingress=ClusterIssuerSpecAcmeSolversHttp01Ingress(ingress_class_name="kong")
+                                )
+                            )
+                        ],
+                    )
+                ),
+            )
+
+
+class KongPrometheusPlugin(Construct):
+    """KongClusterPlugin ``prometheus`` applied globally: RED metrics for every route."""
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        self.this = KongClusterPlugin(
+            self,
+            "prometheus",
+            metadata=cdk8s.ApiObjectMetadata(
+                name="prometheus",
+                labels={"global": "true"},
+                annotations={"kubernetes.io/ingress.class": "kong"},
+            ),
+            plugin="prometheus",
+            config={"status_code_metrics": True, "latency_metrics": True, "bandwidth_metrics": True, "upstream_health_metrics": True},
+        )

@@ -1,0 +1,146 @@
+"""Offline schema validation of rendered manifests (DESIGN §7 layer 1).
+
+* Core kinds: the Kubernetes 1.33 *strict* JSON schemas shipped with ``kubernetes-validate``
+  (``additionalProperties: false``, so a misspelt field is an error). Its CLI exits 0 for an
+  unknown kind or version (DESIGN §2 traps); here "no schema" is a violation.
+* Custom resources: ``jsonschema`` against the ``openAPIV3Schema`` of the pinned CRD for that
+  group/version/kind, read from ``$GOLDENPATH_CRDS`` (default ``../shared/crds``). The API server
+  prunes unknown fields silently; we make them errors instead, except under
+  ``x-kubernetes-preserve-unknown-fields``. ``metadata`` is checked against the strict ObjectMeta.
+* Any other kind: a violation.
+
+Validators are built once per kind and cached, so validating a whole tree is cheap.
+
+    validate_manifest(obj) -> ["spec.replicas: 'two' is not of type 'integer'", ...]
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate.utils as kv
+import yaml
+from referencing import Registry, Resource
+
+KUBERNETES_VERSION = "1.33.0"
+REPO = Path(__file__).resolve().parent.parent
+_OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"  # strict: unknown metadata fields are errors
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+
+def crd_dir() -> Path:
+    return Path(os.environ.get("GOLDENPATH_CRDS", REPO.parent / "shared" / "crds"))
+
+
+def validate_manifest(obj: dict[str, Any]) -> list[str]:
+    """Every schema violation of one manifest, as ``<json path>: <message>`` (empty: valid)."""
+    if not isinstance(obj, dict):
+        return [f"<root>: a manifest must be a mapping (got {type(obj).__name__})"]
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str) or not api_version or not kind:
+        return ["<root>: apiVersion and kind are required strings"]
+    validator = _crd_validator(api_version, kind) or _core_validator(api_version, kind)
+    if validator is None:
+        return [f"<root>: no schema for {kind} {api_version} (neither Kubernetes {KUBERNETES_VERSION} nor a pinned CRD)"]
+    errors = sorted(validator.iter_errors(obj), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    return [f"{_path(e)}: {e.message}" for e in errors]
+
+
+def _path(error: jsonschema.ValidationError) -> str:
+    parts = [f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path]
+    return "".join(parts).lstrip(".") or "<root>"
+
+
+# --- core kinds (kubernetes-validate's strict schemas) -----------------------------------------
+
+
+def _schema_dir() -> str:
+    versions = [v for v in kv.all_versions() if kv.major_minor(v) == kv.major_minor(KUBERNETES_VERSION)]
+    if not versions:
+        raise RuntimeError(f"kubernetes-validate {kv.__version__} has no schemas for Kubernetes {KUBERNETES_VERSION}")
+    return f"kubernetes-json-schema/v{versions[-1]}-local-strict"
+
+
+@functools.cache
+def _core_registry() -> Registry:
+    definitions = kv.schema_contents(f"{_schema_dir()}/_definitions.json", KUBERNETES_VERSION)
+    return Resource.from_contents(definitions) @ Registry()
+
+
+@functools.cache
+def _core_validator(api_version: str, kind: str) -> jsonschema.protocols.Validator | None:
+    # Same file naming as kubernetes_validate.utils.validate: rbac.authorization.k8s.io/v1 -> rbac-v1.
+    short = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    try:
+        schema = kv.schema_contents(f"{_schema_dir()}/{kind.lower()}-{short}.json", KUBERNETES_VERSION)
+    except FileNotFoundError:
+        return None
+    registry = Resource.from_contents(schema) @ _core_registry()
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
+def _object_meta_ref() -> dict[str, Any]:
+    definitions = kv.schema_contents(f"{_schema_dir()}/_definitions.json", KUBERNETES_VERSION)
+    return {"$ref": f"{definitions['$id']}#/$defs/{_OBJECT_META}"}
+
+
+# --- custom resources (pinned CRDs) ------------------------------------------------------------
+
+
+@functools.cache
+def _crd_index(directory: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """(apiVersion, kind) -> openAPIV3Schema, for every served version of every pinned CRD."""
+    index: dict[tuple[str, str], dict[str, Any]] = {}
+    for path in sorted(Path(directory).rglob("*.yaml")):
+        for doc in yaml.load_all(path.read_text(encoding="utf-8"), Loader=_Loader):
+            if not isinstance(doc, dict) or doc.get("kind") != "CustomResourceDefinition":
+                continue
+            spec = doc["spec"]
+            for version in spec.get("versions", []):
+                schema = (version.get("schema") or {}).get("openAPIV3Schema")
+                if version.get("served", True) and schema:
+                    index[(f"{spec['group']}/{version['name']}", spec["names"]["kind"])] = schema
+    return index
+
+
+@functools.cache
+def _crd_validator(api_version: str, kind: str) -> jsonschema.protocols.Validator | None:
+    schema = _crd_index(str(crd_dir())).get((api_version, kind))
+    if schema is None:
+        return None
+    strict = _close_objects(copy.deepcopy(schema))
+    props = strict.setdefault("properties", {})
+    props["apiVersion"] = {"const": api_version}
+    props["kind"] = {"const": kind}
+    props["metadata"] = _object_meta_ref()
+    strict.setdefault("required", [])
+    strict["required"] = sorted(set(strict["required"]) | {"apiVersion", "kind", "metadata"})
+    return jsonschema.Draft202012Validator(strict, registry=_core_registry())
+
+
+def _close_objects(node: Any) -> Any:
+    """Unknown fields are errors: ``additionalProperties: false`` on every object schema that
+    lists its properties, unless the CRD says to preserve unknown fields."""
+    if isinstance(node, dict):
+        for key, value in list(node.items()):
+            if key in ("properties", "patternProperties", "definitions"):
+                for sub in value.values():
+                    _close_objects(sub)
+            elif isinstance(value, (dict, list)):
+                _close_objects(value)
+        if "properties" in node and "additionalProperties" not in node and not node.get("x-kubernetes-preserve-unknown-fields"):
+            node["additionalProperties"] = False
+    elif isinstance(node, list):
+        for item in node:
+            _close_objects(item)
+    return node

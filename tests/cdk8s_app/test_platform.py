@@ -1,0 +1,58 @@
+"""Cluster-wide objects: namespaces, issuers, the secret store, Kong's Prometheus plugin."""
+
+from __future__ import annotations
+
+import pytest
+
+from goldenpath import naming
+from goldenpath.config import PlatformConfig
+from tests.cdk8s_app.conftest import Tree, named, of_kind
+
+ENVS = ("dev", "staging", "prod")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_both_issuers_exist_in_every_env_with_http01_through_kong(tree: Tree, env: str) -> None:
+    issuers = {o["metadata"]["name"]: o["spec"]["acme"] for o in of_kind(tree[env], "ClusterIssuer").values()}
+    assert sorted(issuers) == ["letsencrypt-prod", "letsencrypt-staging"]
+    assert issuers["letsencrypt-prod"]["server"] == "https://acme-v02.api.letsencrypt.org/directory"
+    assert issuers["letsencrypt-staging"]["server"] == "https://acme-staging-v02.api.letsencrypt.org/directory"
+    for acme in issuers.values():
+        assert acme["email"] == "platform@goldenpathidp.io"
+        assert acme["solvers"] == [{"http01": {"ingress": {"ingressClassName": "kong"}}}]
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_cluster_secret_store_uses_the_irsa_service_account(config: PlatformConfig, tree: Tree, env: str) -> None:
+    store = named(tree[env], "ClusterSecretStore", naming.CLUSTER_SECRET_STORE)
+    binding = next(b for b in naming.irsa_bindings(config.platform, env) if b.purpose == "external-secrets")
+    assert store["apiVersion"] == "external-secrets.io/v1"
+    assert store["spec"]["provider"]["aws"] == {
+        "service": "SecretsManager",
+        "region": "eu-west-2",
+        "auth": {"jwt": {"serviceAccountRef": {"name": binding.service_account, "namespace": binding.namespace}}},
+    }
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_namespaces_carry_pod_security_labels(config: PlatformConfig, tree: Tree, env: str) -> None:
+    namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] for o in of_kind(tree[env], "Namespace").values()}
+    assert "kube-system" not in namespaces  # owned by EKS, never by Argo CD
+    for app in config.apps_in(env):
+        assert namespaces[naming.app_namespace(app)]["pod-security.kubernetes.io/enforce"] == "restricted"
+    for component in config.components_in(env):
+        ns = config.platform.components[component].namespace
+        if ns != "kube-system":
+            assert namespaces[ns]["pod-security.kubernetes.io/enforce"] in ("baseline", "privileged")
+    assert namespaces["monitoring"]["pod-security.kubernetes.io/enforce"] == "privileged"  # node-exporter
+    assert namespaces[naming.DATABASE_NAMESPACE]["pod-security.kubernetes.io/enforce"] == "restricted"  # provisioning Job
+    assert all(labels["pod-security.kubernetes.io/warn"] == "restricted" for labels in namespaces.values())
+    # every namespace an Application deploys into exists (CreateNamespace=false)
+    targets = {a["spec"]["destination"]["namespace"] for a in of_kind(tree[env], "Application").values()}
+    assert targets - set(namespaces) <= {"kube-system"}
+
+
+def test_kong_prometheus_plugin_is_global(tree: Tree) -> None:
+    plugin = named(tree["dev"], "KongClusterPlugin", "prometheus")
+    assert plugin["plugin"] == "prometheus"
+    assert plugin["metadata"]["labels"] == {"global": "true"}

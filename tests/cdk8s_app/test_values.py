@@ -1,0 +1,106 @@
+"""Helm values as rendered: IRSA, fullnames, Kong NLB, Grafana sidecar/RWO, databases via secrets."""
+
+from __future__ import annotations
+
+import pytest
+
+from goldenpath import helm_values, naming
+from goldenpath.config import PlatformConfig
+from tests.cdk8s_app.conftest import Tree
+
+ENVS = ("dev", "staging", "prod")
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_every_component_has_values_with_its_fullname(config: PlatformConfig, tree: Tree, env: str) -> None:
+    values = {p.removeprefix("values/").removesuffix(".yaml"): v for p, v in tree[env].items() if p.startswith("values/")}
+    assert sorted(values) == config.components_in(env)
+    assert all(v["fullnameOverride"] == naming.release(env, c) for c, v in values.items())
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_irsa_role_arns_match_the_terraform_role_names(config: PlatformConfig, tree: Tree, env: str) -> None:
+    paths = {
+        "external-secrets": ("serviceAccount",),
+        "aws-load-balancer-controller": ("serviceAccount",),
+        "argocd-image-updater": ("serviceAccount",),
+        "cluster-autoscaler": ("rbac", "serviceAccount"),
+    }
+    bindings = [b for b in naming.irsa_bindings(config.platform, env) if b.component]
+    assert sorted(b.component for b in bindings) == sorted(paths)
+    for binding in bindings:
+        sa = tree[env][f"values/{binding.component}.yaml"]
+        for key in paths[binding.component]:
+            sa = sa[key]
+        assert sa["name"] == binding.service_account
+        assert sa["annotations"] == {"eks.amazonaws.com/role-arn": f"arn:aws:iam::593517239005:role/goldenpath-{env}-{binding.purpose}"}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_kong_proxy_is_the_named_nlb(tree: Tree, env: str) -> None:
+    kong = tree[env]["values/kong.yaml"]
+    assert kong["ingressController"]["ingressClass"] == "kong"
+    assert kong["proxy"]["type"] == "LoadBalancer"
+    assert kong["proxy"]["annotations"] == {
+        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+        "service.beta.kubernetes.io/aws-load-balancer-name": f"goldenpath-{env}-kong",
+    }
+
+
+def test_grafana_rwo_volume_uses_recreate(tree: Tree) -> None:
+    grafana = tree["dev"]["values/kube-prometheus-stack.yaml"]["grafana"]
+    assert grafana["persistence"]["accessModes"] == ["ReadWriteOnce"] and grafana["persistence"]["enabled"] is True
+    assert grafana["deploymentStrategy"] == {"type": "Recreate"}  # seed report L
+    assert grafana["sidecar"]["dashboards"]["label"] == naming.DASHBOARD_LABEL
+    assert grafana["sidecar"]["dashboards"]["labelValue"] == naming.DASHBOARD_LABEL_VALUE
+
+
+def test_backstage_database_requires_ssl_and_reads_credentials_from_secrets(tree: Tree) -> None:
+    backstage = tree["dev"]["values/backstage.yaml"]
+    connection = backstage["backstage"]["appConfig"]["backend"]["database"]["connection"]
+    assert connection["ssl"]["require"] is True
+    refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in backstage["backstage"]["extraEnvVars"]}
+    assert refs["POSTGRES_PASSWORD"] == {"name": "backstage-postgres", "key": "password"}
+    assert refs["BACKEND_SECRET"] == {"name": "backstage-secrets", "key": "backend-secret"}
+    assert backstage["postgresql"] == {"enabled": False}
+
+
+def test_keycloak_uses_rds_through_the_external_secret(tree: Tree) -> None:
+    keycloak = tree["dev"]["values/keycloak.yaml"]
+    assert keycloak["postgresql"] == {"enabled": False}
+    database = keycloak["externalDatabase"]
+    assert database["existingSecret"] == naming.db_credentials_secret("keycloak")
+    assert {database[k] for k in database if k.endswith("Key")} == set(naming.DATABASE_SECRET_KEYS)
+    assert keycloak["auth"]["existingSecret"] == naming.secret_k8s("keycloak", "admin")
+
+
+def test_no_secret_value_is_rendered(tree: Tree) -> None:
+    # Credentials appear only as ${VAR} references to Secret-fed env vars, never as literals.
+    import re
+
+    def leaves(node, key=""):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from leaves(v, str(k))
+        elif isinstance(node, list):
+            for v in node:
+                yield from leaves(v, key)
+        else:
+            yield key, node
+
+    for files in tree.values():
+        for path, values in files.items():
+            if path.startswith("values/"):
+                for key, value in leaves(values):
+                    if re.search(r"(password|token|secret)$", key, re.I) and key not in ("existingSecret",):
+                        assert isinstance(value, str) and re.fullmatch(r"\$\{[A-Z_]+\}", value), (path, key, value)
+
+
+def test_bootstrap_values_keep_the_root_application(config: PlatformConfig) -> None:
+    values = helm_values.argocd_bootstrap(config, "dev")
+    (root,) = values["extraObjects"]
+    assert root["spec"]["source"]["path"] == "dist/gitops/dev/apps"
+    assert root["spec"]["source"]["targetRevision"] == "development"
+    assert values["fullnameOverride"] == "dev-argocd"
