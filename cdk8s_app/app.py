@@ -20,6 +20,7 @@ import cdk8s
 from cdk8s_app import layout, writer
 from cdk8s_app.argocd import ComponentApplication, DirectoryApplication, OciRepositories, Projects, image_updater_annotations
 from cdk8s_app.components import ComponentExtras
+from cdk8s_app.database import DatabaseProvisioning
 from cdk8s_app.layout import Section, SyncSpec
 from cdk8s_app.platform import ClusterIssuers, KongPrometheusPlugin, Namespaces, SecretStore
 from cdk8s_app.workloads import AppWorkload
@@ -47,11 +48,12 @@ def build_env(app: cdk8s.App, config: PlatformConfig, env: str) -> None:
         ClusterIssuers(_platform_section(app, env, "issuers", layout.WAVE_ISSUERS), "issuers", config=config, env=env)
     if "kong" in components:
         KongPrometheusPlugin(_platform_section(app, env, "kong-plugins", layout.WAVE_INGRESS_PLUGINS), "kong-plugins")
-    # Database provisioning (cdk8s_app/database.py, another module) plugs in here, e.g.:
-    #   sync = SyncSpec(naming.platform_section(env, "database"), naming.PLATFORM_PROJECT,
-    #                   naming.DATABASE_NAMESPACE, layout.WAVE_DATABASE)
-    #   DatabaseProvisioning(Section(app, f"{env}-platform-database", env=env,
-    #                        directory="platform/database", sync=sync), "database", config=config, env=env)
+    # Roles and databases exist before Keycloak, Backstage and apps log in (seed report D).
+    if naming.database_owners(platform, config.apps, env):
+        sync = SyncSpec(naming.platform_section(env, "database"), naming.PLATFORM_PROJECT, naming.DATABASE_NAMESPACE, layout.WAVE_DATABASE)
+        DatabaseProvisioning(
+            Section(app, f"{env}-platform-database", env=env, directory="platform/database", sync=sync), "database", config=config, env=env
+        )
     extras = {}
     for component in components:
         sync = SyncSpec(
