@@ -20,3 +20,26 @@ def config_copy(tmp_path: Path) -> Path:
     target = tmp_path / "config"
     shutil.copytree(REPO / "config", target)
     return target
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default config rendered once per session by the real `synth` path (both halves,
+    verified, published): ``<dir>/cdktf.out``, ``<dir>/gitops``, ``<dir>/PLATFORM.md``."""
+    from goldenpath.cli import main
+
+    root = tmp_path_factory.mktemp("synthesized")
+    code = main(
+        ["synth", "--config", str(REPO / "config"), "--terraform-out", str(root / "cdktf.out"),
+         "--gitops-out", str(root / "gitops"), "--platform-doc", str(root / "PLATFORM.md")]
+    )
+    assert code == 0, "synth of the default config failed"
+    return root
+
+
+@pytest.fixture
+def artifact_copy(synthesized: Path, tmp_path: Path) -> Path:
+    """A private, mutable copy of the synthesized trees."""
+    target = tmp_path / "artifacts"
+    shutil.copytree(synthesized, target)
+    return target

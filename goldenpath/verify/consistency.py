@@ -1,0 +1,487 @@
+"""Consistency layer: the two halves, and each half with itself, agree.
+
+Every rule names, in its docstring, the seed-report failure (or the class of failure) it
+prevents. Rules read only artifacts through :class:`goldenpath.verify.index.Index`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from goldenpath.verify.artifacts import Artifacts, Manifest
+from goldenpath.verify.engine import rule
+from goldenpath.verify.index import Index, containers, sources, walk
+from goldenpath.verify.report import Violation
+
+DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer"
+IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
+LB_NAME_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-name"
+RDS_TAG = "aws:rds:primaryDBInstanceArn"
+SECRET_READ = {"secretsmanager:GetSecretValue", "secretsmanager:*", "*"}
+
+# Services a chart creates from its values (chart facts; the verifier's model of the software
+# that consumes the values). chart name -> function(values, release) -> {service: ports}
+ChartServices = dict[str, set[int | str]]
+
+
+def _fullname(values: dict[str, Any], release: str) -> str:
+    return str(values.get("fullnameOverride") or release)
+
+
+CHART_SERVICES: dict[str, Any] = {
+    "argo-cd": lambda v, r: {f"{_fullname(v, r)}-server": {80, 443, "http", "https"}},
+    "kong": lambda v, r: {f"{_fullname(v, r)}-proxy": {80, 443, "kong-proxy", "kong-proxy-tls"}},
+    "backstage": lambda v, r: {_fullname(v, r): {7007, "http-backend"}},
+    "keycloak": lambda v, r: {_fullname(v, r): {80, 443, "http", "https"}},
+    "kube-prometheus-stack": lambda v, r: {str((v.get("grafana") or {}).get("fullnameOverride") or f"{r}-grafana"): {80, "http-web"}},
+}
+
+
+def _v(manifest: Manifest, rule_id: str, message: str) -> Violation:
+    return Violation(manifest.file, manifest.ref, rule_id, message)
+
+
+def _ingress_hosts(ingress: Manifest) -> list[str]:
+    return [str(r.get("host")) for r in (ingress.obj.get("spec") or {}).get("rules") or [] if r.get("host")]
+
+
+def _covers(record: str, host: str) -> bool:
+    if record.startswith("*."):
+        suffix = record[1:]
+        return host.endswith(suffix) and "." not in host[: -len(suffix)]
+    return record == host
+
+
+@rule("ingress-dns", "consistency")
+def ingress_dns(a: Artifacts) -> Iterator[Violation]:
+    """Every Ingress host resolves: a Route53 record of the env's DNS stack covers it and it lies
+    inside a hosted zone Terraform manages (seed: a domain typo, goldenpath.io vs goldenpathidp.io)."""
+    index = Index(a)
+    for ingress in a.of_kind("Ingress"):
+        records = index.records(ingress.env)
+        for host in _ingress_hosts(ingress):
+            if not any(_covers(record, host) for record in records):
+                yield _v(ingress, "ingress-dns", f"host {host} has no DNS record in the {ingress.env} stacks (records: {', '.join(sorted(records)) or 'none'})")
+            if not any(host == zone or host.endswith(f".{zone}") for zone in index.zones):
+                yield _v(ingress, "ingress-dns", f"host {host} is outside every hosted zone ({', '.join(index.zones) or 'none'})")
+
+
+@rule("ingress-issuer", "consistency")
+def ingress_issuer(a: Artifacts) -> Iterator[Violation]:
+    """The cert-manager issuer an Ingress names is a ClusterIssuer rendered in the same env
+    (seed: an issuer that existed in one environment only)."""
+    for ingress in a.of_kind("Ingress"):
+        issuer = ((ingress.obj.get("metadata") or {}).get("annotations") or {}).get(ISSUER_ANNOTATION)
+        rendered = {m.name for m in a.of_kind("ClusterIssuer", ingress.env)}
+        if not issuer:
+            yield _v(ingress, "ingress-issuer", f"no {ISSUER_ANNOTATION} annotation: the TLS certificate is never issued")
+        elif issuer not in rendered:
+            yield _v(ingress, "ingress-issuer", f"issuer {issuer!r} is not a ClusterIssuer of {ingress.env} ({', '.join(sorted(rendered)) or 'none'})")
+
+
+@rule("ingress-class-tls", "consistency")
+def ingress_class_tls(a: Artifacts) -> Iterator[Violation]:
+    """Ingresses use the class the Kong values register and every rule host is covered by a TLS
+    entry with a secret (otherwise Kong ignores the Ingress or serves it without a certificate)."""
+    classes = {str(((values.get("ingressController") or {}).get("ingressClass")) or "kong") for (env, stem), values in a.values.items() if stem == "kong"}
+    for ingress in a.of_kind("Ingress"):
+        spec = ingress.obj.get("spec") or {}
+        if spec.get("ingressClassName") not in (classes or {"kong"}):
+            yield _v(ingress, "ingress-class-tls", f"ingressClassName {spec.get('ingressClassName')!r} is not the Kong class ({', '.join(sorted(classes or {'kong'}))})")
+        tls_hosts = {h for t in spec.get("tls") or [] if t.get("secretName") for h in t.get("hosts") or []}
+        for host in _ingress_hosts(ingress):
+            if host not in tls_hosts:
+                yield _v(ingress, "ingress-class-tls", f"host {host} has no TLS entry with a secretName")
+
+
+def _services(a: Artifacts, index: Index, env: str) -> dict[tuple[str, str], set[int | str]]:
+    """(namespace, service) -> ports, from rendered Services and from charts' values."""
+    found: dict[tuple[str, str], set[int | str]] = {}
+    for service in a.of_kind("Service", env):
+        ports: set[int | str] = set()
+        for port in (service.obj.get("spec") or {}).get("ports") or []:
+            ports.add(port.get("port"))
+            if port.get("name"):
+                ports.add(port["name"])
+        found[(index.namespace_of(service), service.name)] = ports
+    for app in index.applications.get(env, []):
+        namespace = str(((app.obj.get("spec") or {}).get("destination") or {}).get("namespace", ""))
+        for source in sources(app):
+            chart = source.get("chart")
+            if chart not in CHART_SERVICES:
+                continue
+            release = str((source.get("helm") or {}).get("releaseName") or app.name)
+            values: dict[str, Any] = {}
+            for value_file in (source.get("helm") or {}).get("valueFiles") or []:
+                stem = str(value_file).rsplit("/", 1)[-1].removesuffix(".yaml")
+                values.update(a.values.get((env, stem)) or {})
+            for name, ports in CHART_SERVICES[chart](values, release).items():
+                found[(namespace, name)] = ports
+    return found
+
+
+@rule("ingress-backend", "consistency")
+def ingress_backend(a: Artifacts) -> Iterator[Violation]:
+    """Ingress backends name a Service and port that exist: a rendered Service or one the chart
+    creates from the rendered values (fullnameOverride). A wrong name is a 503 at the edge."""
+    index = Index(a)
+    for env in a.environments:
+        services = _services(a, index, env)
+        for ingress in a.of_kind("Ingress", env):
+            namespace = index.namespace_of(ingress)
+            for rule_ in (ingress.obj.get("spec") or {}).get("rules") or []:
+                for path in (rule_.get("http") or {}).get("paths") or []:
+                    service = (path.get("backend") or {}).get("service") or {}
+                    port = service.get("port") or {}
+                    wanted = port.get("number", port.get("name"))
+                    ports = services.get((namespace, str(service.get("name"))))
+                    if ports is None:
+                        yield _v(ingress, "ingress-backend", f"backend service {namespace}/{service.get('name')} is not created by any rendered object or chart values")
+                    elif wanted not in ports:
+                        yield _v(ingress, "ingress-backend", f"backend port {wanted!r} is not a port of {namespace}/{service.get('name')} ({', '.join(sorted(map(str, ports)))})")
+
+
+@rule("externalsecret-store", "consistency")
+def externalsecret_store(a: Artifacts) -> Iterator[Violation]:
+    """ExternalSecrets reference a (Cluster)SecretStore rendered in the env (seed C: the
+    ClusterSecretStore was missing and had to be created by hand)."""
+    index = Index(a)
+    for es in a.of_kind("ExternalSecret"):
+        ref = (es.obj.get("spec") or {}).get("secretStoreRef") or {}
+        kind = ref.get("kind", "SecretStore")
+        stores = {(m.kind, m.name if kind == "ClusterSecretStore" else f"{index.namespace_of(m)}/{m.name}") for m in a.manifests if m.env == es.env and m.kind == kind}
+        key = ref.get("name") if kind == "ClusterSecretStore" else f"{index.namespace_of(es)}/{ref.get('name')}"
+        if (kind, key) not in stores:
+            yield _v(es, "externalsecret-store", f"{kind} {ref.get('name')!r} is not rendered in {es.env}")
+
+
+@rule("externalsecret-remote-key", "consistency")
+def externalsecret_remote_key(a: Artifacts) -> Iterator[Violation]:
+    """Every remoteRef.key is a Secrets Manager secret Terraform creates for the same env, and
+    every property is in that secret's key set; tag lookups name the env's RDS instance
+    (seed C/D: a secret written under one name and read under another, a property that did not exist)."""
+    index = Index(a)
+    for es in a.of_kind("ExternalSecret"):
+        spec = es.obj.get("spec") or {}
+        secrets = index.secrets.get(es.env, {})
+        for entry in spec.get("data") or []:
+            remote = entry.get("remoteRef") or {}
+            key, prop = remote.get("key"), remote.get("property")
+            if key not in secrets:
+                yield _v(es, "externalsecret-remote-key", f"remote key {key!r} is not a secret Terraform creates in {es.env}")
+            elif prop is not None and secrets[key].keys is not None and prop not in secrets[key].keys:
+                yield _v(es, "externalsecret-remote-key", f"property {prop!r} is not a key of {key} ({', '.join(sorted(secrets[key].keys))})")
+        for entry in spec.get("dataFrom") or []:
+            if "extract" in entry:
+                key = (entry.get("extract") or {}).get("key")
+                if key not in secrets:
+                    yield _v(es, "externalsecret-remote-key", f"extract key {key!r} is not a secret Terraform creates in {es.env}")
+            tags = ((entry.get("find") or {}).get("tags")) or {}
+            if RDS_TAG in tags:
+                identifier = str(tags[RDS_TAG]).rsplit(":db:", 1)[-1]
+                if identifier not in index.db_identifiers(es.env):
+                    yield _v(es, "externalsecret-remote-key", f"tag {RDS_TAG} names RDS instance {identifier!r}, not one of {es.env} ({', '.join(index.db_identifiers(es.env)) or 'none'})")
+
+
+def _irsa_annotations(a: Artifacts, index: Index) -> Iterator[tuple[Manifest, str, str, str]]:
+    """(owner manifest, role ARN, namespace, service account) for every IRSA annotation."""
+    for (env, stem), values in sorted(a.values.items()):
+        owner = index.values_owner(env, stem)
+        if owner is None:
+            continue
+        namespace = str(((owner.obj.get("spec") or {}).get("destination") or {}).get("namespace", ""))
+        for path, parent, key, value in walk(values):
+            if key == IRSA_ANNOTATION and len(path) >= 2 and path[-2] == "annotations":
+                holder = _lookup(values, path[:-2])
+                account = str((holder or {}).get("name") or "")
+                yield owner, str(value), namespace, account
+    for sa in a.of_kind("ServiceAccount"):
+        arn = ((sa.obj.get("metadata") or {}).get("annotations") or {}).get(IRSA_ANNOTATION)
+        if arn:
+            yield sa, str(arn), index.namespace_of(sa), sa.name
+
+
+def _lookup(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+@rule("irsa-trust", "consistency")
+def irsa_trust(a: Artifacts) -> Iterator[Violation]:
+    """IRSA annotations name a Terraform role of the same env whose trust subject is exactly
+    system:serviceaccount:<namespace>:<name> (seed: account-global role names, trust for the
+    wrong service account; the pod silently falls back to the node role)."""
+    index = Index(a)
+    for owner, arn, namespace, account in _irsa_annotations(a, index):
+        name = arn.rsplit("/", 1)[-1]
+        role = index.roles.get(owner.env, {}).get(name)
+        subject = f"system:serviceaccount:{namespace}:{account}"
+        if role is None:
+            yield _v(owner, "irsa-trust", f"role {name} (from {arn}) is not created by the {owner.env} stacks")
+        elif not account:
+            yield _v(owner, "irsa-trust", f"{arn} is annotated on a service account without an explicit name")
+        elif role.subjects() != {subject}:
+            yield _v(owner, "irsa-trust", f"role {name} trusts {sorted(role.subjects())}, not exactly {subject}")
+
+
+def _secret_name_of(resource: str) -> str | None:
+    match = re.match(r"^arn:aws:secretsmanager:[^:]*:[^:]*:secret:(.+)$", resource)
+    return match.group(1) if match else None
+
+
+@rule("iam-secret-scope", "consistency")
+def iam_secret_scope(a: Artifacts) -> Iterator[Violation]:
+    """The External Secrets role may read every key the env's ExternalSecrets read and nothing
+    outside the env prefix (seed C: the policy did not match names with slashes; a wider
+    policy would let dev read prod)."""
+    index = Index(a)
+    for owner, arn, _namespace, _account in _irsa_annotations(a, index):
+        if owner.kind != "Application" or not any(src.get("chart") == "external-secrets" for src in sources(owner)):
+            continue  # only the External Secrets operator's role reads secrets
+        role = index.roles.get(owner.env, {}).get(arn.rsplit("/", 1)[-1])
+        if role is None:
+            continue  # irsa-trust reports it
+        prefix_re = re.compile(rf"^[^*?]+/{re.escape(owner.env)}/\*$")
+        patterns: list[str] = []
+        tag_scoped: set[str] = set()
+        for statement in role.policies:
+            actions = set(statement.get("Action") if isinstance(statement.get("Action"), list) else [statement.get("Action")])
+            if statement.get("Effect") != "Allow" or not actions & SECRET_READ:
+                continue
+            resources = statement.get("Resource") if isinstance(statement.get("Resource"), list) else [statement.get("Resource")]
+            condition = ((statement.get("Condition") or {}).get("StringEquals") or {}).get(f"secretsmanager:ResourceTag/{RDS_TAG}")
+            for resource in resources:
+                name = _secret_name_of(str(resource))
+                if resource == "*" and condition:
+                    tag_scoped.add(str(condition).rsplit(":db:", 1)[-1])
+                elif name is None or not prefix_re.match(name):
+                    yield _v(owner, "iam-secret-scope", f"role {role.name} may read {resource}, wider than the {owner.env} prefix")
+                else:
+                    patterns.append(name)
+        for identifier in sorted(tag_scoped - set(index.db_identifiers(owner.env))):
+            yield _v(owner, "iam-secret-scope", f"role {role.name} may read the master secret of RDS instance {identifier}, not one of {owner.env}")
+        for es in a.of_kind("ExternalSecret", owner.env):
+            spec = es.obj.get("spec") or {}
+            keys = [(e.get("remoteRef") or {}).get("key") for e in spec.get("data") or []]
+            keys += [(e.get("extract") or {}).get("key") for e in spec.get("dataFrom") or [] if "extract" in e]
+            for key in sorted({k for k in keys if k}):
+                if not any(fnmatch.fnmatchcase(str(key), p) for p in patterns):
+                    yield _v(es, "iam-secret-scope", f"role {role.name} cannot read {key} (allowed: {', '.join(patterns) or 'nothing'})")
+            for entry in spec.get("dataFrom") or []:
+                identifier = str((((entry.get("find") or {}).get("tags")) or {}).get(RDS_TAG, "")).rsplit(":db:", 1)[-1]
+                if identifier and identifier not in tag_scoped:
+                    yield _v(es, "iam-secret-scope", f"role {role.name} cannot read the master secret of {identifier} (no ResourceTag grant)")
+
+
+@rule("values-ref", "consistency")
+def values_ref(a: Artifacts) -> Iterator[Violation]:
+    """Every $values/ file an Application names exists in the tree and a `ref: values` source is
+    present (seed B.4/E.2: a relative values path Argo CD could not read)."""
+    index = Index(a)
+    for app in a.of_kind("Application"):
+        refs = {s.get("ref") for s in sources(app)}
+        root = index.root_apps.get(app.env)
+        for source in sources(app):
+            for value_file in (source.get("helm") or {}).get("valueFiles") or []:
+                value_file = str(value_file)
+                if not value_file.startswith("$"):
+                    continue
+                ref, _, path = value_file[1:].partition("/")
+                if ref not in refs:
+                    yield _v(app, "values-ref", f"{value_file} uses ${ref} but no source has ref: {ref}")
+                    continue
+                relative = path.removeprefix(root.tree_prefix if root else "")
+                if not (a.gitops_root / relative).is_file():
+                    yield _v(app, "values-ref", f"{value_file} does not exist in the tree ({relative})")
+
+
+@rule("target-revision", "consistency")
+def target_revision(a: Artifacts) -> Iterator[Violation]:
+    """Every source from the platform repository tracks the env's branch, the one the root
+    Application Terraform installs uses (seed: apps pointed at a feature branch)."""
+    index = Index(a)
+    for app in a.of_kind("Application"):
+        root = index.root_apps.get(app.env)
+        if root is None:
+            yield _v(app, "target-revision", f"no root Application for {app.env} in the Terraform bootstrap values")
+            continue
+        for source in sources(app):
+            if source.get("repoURL") == root.repo_url and source.get("targetRevision") != root.branch:
+                yield _v(app, "target-revision", f"targetRevision {source.get('targetRevision')!r} is not the {app.env} branch {root.branch!r}")
+
+
+def _dashboards(configmap: Manifest) -> list[dict[str, Any]]:
+    out = []
+    for key, text in ((configmap.obj.get("data") or {}).items()):
+        if str(key).endswith(".json"):
+            try:
+                out.append(json.loads(text))
+            except ValueError:
+                out.append({"__invalid__": key})
+    return out
+
+
+@rule("dashboard-sidecar", "consistency")
+def dashboard_sidecar(a: Artifacts) -> Iterator[Violation]:
+    """Dashboard ConfigMaps carry the label/value the rendered Grafana sidecar watches, are valid
+    JSON and have unique uids (seed I/L: a label the sidecar did not watch; dashboards never appeared)."""
+    index = Index(a)
+    for env in a.environments:
+        sidecar = ((((a.values.get((env, "kube-prometheus-stack")) or {}).get("grafana") or {}).get("sidecar") or {}).get("dashboards")) or {}
+        label, value = sidecar.get("label"), str(sidecar.get("labelValue", "1"))
+        namespace = sidecar.get("searchNamespace")
+        uids: dict[str, Manifest] = {}
+        for cm in a.of_kind("ConfigMap", env):
+            boards = _dashboards(cm)
+            if not boards:
+                continue
+            labels = (cm.obj.get("metadata") or {}).get("labels") or {}
+            if not sidecar.get("enabled"):
+                yield _v(cm, "dashboard-sidecar", "the Grafana dashboard sidecar is not enabled in the kube-prometheus-stack values")
+            elif labels.get(label) != value:
+                yield _v(cm, "dashboard-sidecar", f"label {label}={value!r} (watched by the sidecar) is missing (labels: {labels})")
+            if sidecar.get("enabled") and namespace != "ALL" and index.namespace_of(cm) not in str(namespace or "").split(","):
+                yield _v(cm, "dashboard-sidecar", f"namespace {index.namespace_of(cm)} is not searched by the sidecar (searchNamespace: {namespace})")
+            for board in boards:
+                if "__invalid__" in board:
+                    yield _v(cm, "dashboard-sidecar", f"{board['__invalid__']} is not valid JSON")
+                    continue
+                uid = str(board.get("uid") or "")
+                if not uid:
+                    yield _v(cm, "dashboard-sidecar", "dashboard has no uid")
+                elif uid in uids:
+                    yield _v(cm, "dashboard-sidecar", f"uid {uid} is also used by {uids[uid].ref}; Grafana keeps only one")
+                uids.setdefault(uid, cm)
+
+
+@rule("image-registry", "consistency")
+def image_registry(a: Artifacts) -> Iterator[Violation]:
+    """App workloads run images from ECR repositories Terraform declares; every other image is
+    pinned to an explicit tag (seed A: images pulled from a registry that failed, `latest` tags)."""
+    index = Index(a)
+    app_dirs = {d for apps in index.applications.values() for app in apps if (app.obj.get("spec") or {}).get("project") == "apps" for d in index.source_dirs(app)}
+    for m in a.manifests:
+        for container in containers(m.obj):
+            image = str(container.get("image", ""))
+            repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
+            directory = m.file.rsplit("/", 1)[0] + "/"
+            if directory in app_dirs:
+                match = re.match(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/(.+)$", repo)
+                if not match or match.group(1) not in index.ecr_repositories:
+                    yield _v(m, "image-registry", f"image {image} is not from an ECR repository Terraform declares")
+            if not tag or tag == "latest":
+                yield _v(m, "image-registry", f"image {image} is not pinned to an explicit tag")
+
+
+@rule("kong-lb-name", "consistency")
+def kong_lb_name(a: Artifacts) -> Iterator[Violation]:
+    """The NLB name Kong's values give the proxy is the one the env's DNS stack looks up; otherwise
+    `terraform apply` of the DNS stack fails or points the wildcard at nothing."""
+    index = Index(a)
+    for (env, stem), values in sorted(a.values.items()):
+        if stem != "kong":
+            continue
+        annotations = ((values.get("proxy") or {}).get("annotations")) or {}
+        name = annotations.get(LB_NAME_ANNOTATION)
+        lookups = index.load_balancer_lookups(env)
+        owner = index.values_owner(env, stem)
+        target = owner or Manifest(env, f"{env}/values/kong.yaml", {"kind": "Values", "metadata": {"name": "kong"}})
+        if not name:
+            yield _v(target, "kong-lb-name", f"Kong proxy has no {LB_NAME_ANNOTATION} annotation; the DNS stack looks up {lookups}")
+        elif name not in lookups:
+            yield _v(target, "kong-lb-name", f"Kong NLB name {name!r} is not the one the {env} DNS stack looks up ({', '.join(lookups) or 'none'})")
+
+
+@rule("rwo-rolling-update", "consistency")
+def rwo_rolling_update(a: Artifacts) -> Iterator[Violation]:
+    """A ReadWriteOnce volume never sits under a RollingUpdate Deployment: the new pod waits for
+    the volume the old pod holds, forever (seed L: Grafana stuck in Init for 52 minutes)."""
+    index = Index(a)
+    for env in a.environments:
+        rwo = {(index.namespace_of(p), p.name) for p in a.of_kind("PersistentVolumeClaim", env) if "ReadWriteOnce" in ((p.obj.get("spec") or {}).get("accessModes") or [])}
+        for deployment in a.of_kind("Deployment", env):
+            spec = deployment.obj.get("spec") or {}
+            strategy = (spec.get("strategy") or {}).get("type", "RollingUpdate")
+            volumes = ((spec.get("template") or {}).get("spec") or {}).get("volumes") or []
+            claims = [(v.get("persistentVolumeClaim") or {}).get("claimName") for v in volumes if v.get("persistentVolumeClaim")]
+            for claim in claims:
+                if (index.namespace_of(deployment), claim) in rwo and strategy != "Recreate":
+                    yield _v(deployment, "rwo-rolling-update", f"mounts ReadWriteOnce claim {claim} with strategy {strategy}; use Recreate")
+        grafana = ((a.values.get((env, "kube-prometheus-stack")) or {}).get("grafana")) or {}
+        persistence = grafana.get("persistence") or {}
+        if persistence.get("enabled") and "ReadWriteOnce" in (persistence.get("accessModes") or ["ReadWriteOnce"]):
+            strategy = (grafana.get("deploymentStrategy") or {}).get("type", "RollingUpdate")
+            if strategy != "Recreate":
+                owner = index.values_owner(env, "kube-prometheus-stack")
+                target = owner or Manifest(env, f"{env}/values/kube-prometheus-stack.yaml", {"kind": "Values"})
+                yield _v(target, "rwo-rolling-update", f"Grafana has a ReadWriteOnce PVC with deploymentStrategy {strategy}; use Recreate")
+
+
+@rule("single-owner", "consistency")
+def single_owner(a: Artifacts) -> Iterator[Violation]:
+    """Every object is synced by exactly one Application: none means Argo CD never applies it, two
+    means they fight and one prunes what the other creates."""
+    index = Index(a)
+    for m in a.manifests:
+        owners = index.owners(m)
+        if not owners:
+            yield _v(m, "single-owner", "no Application syncs this file's directory")
+        elif len(owners) > 1:
+            yield _v(m, "single-owner", f"synced by {len(owners)} Applications: {', '.join(sorted(o.name for o in owners))}")
+
+
+@rule("namespace-name", "consistency")
+def namespace_name(a: Artifacts) -> Iterator[Violation]:
+    """Namespace names are DNS-1123 labels (the API server rejects others at sync time)."""
+    for ns in a.of_kind("Namespace"):
+        if len(ns.name) > 63 or not DNS_1123_LABEL.match(ns.name):
+            yield _v(ns, "namespace-name", f"{ns.name!r} is not a DNS-1123 label")
+
+
+@rule("destination-namespace", "consistency")
+def destination_namespace(a: Artifacts) -> Iterator[Violation]:
+    """Every Application's destination namespace and every namespaced object's namespace is a
+    Namespace rendered in the env (Applications use CreateNamespace=false)."""
+    index = Index(a)
+    for env in a.environments:
+        rendered = {m.name for m in a.of_kind("Namespace", env)}
+        for app in index.applications.get(env, []):
+            namespace = ((app.obj.get("spec") or {}).get("destination") or {}).get("namespace")
+            if namespace and namespace not in rendered and namespace not in ("argocd", "kube-system", "default"):
+                yield _v(app, "destination-namespace", f"destination namespace {namespace} is not rendered in {env}")
+        for m in a.manifests:
+            if m.env == env and m.namespace and m.namespace not in rendered and m.namespace not in ("argocd", "kube-system", "default"):
+                yield _v(m, "destination-namespace", f"namespace {m.namespace} is not rendered in {env}")
+
+
+PARITY_ANNOTATION = "goldenpath.io/disabled-components"
+
+
+@rule("env-parity", "consistency")
+def env_parity(a: Artifacts) -> Iterator[Violation]:
+    """Every environment runs the same platform components unless the config disables one (the
+    `goldenpath.io/disabled-components` annotation on the platform AppProject says which);
+    the predecessor had only dev complete."""
+    index = Index(a)
+    components: dict[str, set[str]] = {}
+    disabled: dict[str, set[str]] = {}
+    for env in a.environments:
+        components[env] = {
+            app.name.removeprefix(f"{env}-")
+            for app in index.applications.get(env, [])
+            if any(s.get("chart") for s in sources(app))
+        }
+        for project in a.of_kind("AppProject", env):
+            text = ((project.obj.get("metadata") or {}).get("annotations") or {}).get(PARITY_ANNOTATION, "")
+            disabled.setdefault(env, set()).update(c for c in str(text).split(",") if c)
+    everywhere = set().union(*components.values()) if components else set()
+    for env in a.environments:
+        for component in sorted(everywhere - components[env] - disabled.get(env, set())):
+            target = next(iter(a.of_kind("AppProject", env)), None) or Manifest(env, f"{env}/apps", {"kind": "AppProject"})
+            yield _v(target, "env-parity", f"component {component} runs in other environments but not in {env}, and is not declared disabled")

@@ -1,0 +1,139 @@
+"""Each consistency rule: the real artifacts pass; one minimal mutation breaks exactly that rule."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from goldenpath.verify import engine
+
+Mutation = Callable[[Path], None]
+
+
+def edit_yaml(root: Path, rel: str, change: Callable[[dict[str, Any]], None]) -> None:
+    path = root / "gitops" / rel
+    obj = yaml.safe_load(path.read_text())
+    change(obj)
+    path.write_text(yaml.safe_dump(obj, sort_keys=True))
+
+
+def edit_stack(root: Path, stack: str, change: Callable[[dict[str, Any]], None]) -> None:
+    path = root / "cdktf.out" / "stacks" / stack / "cdk.tf.json"
+    doc = json.loads(path.read_text())
+    change(doc)
+    path.write_text(json.dumps(doc))
+
+
+def edit_policy(doc: dict[str, Any], rtype: str, name: str, attribute: str, change: Callable[[dict[str, Any]], None]) -> None:
+    body = doc["resource"][rtype][name]
+    policy = json.loads(body[attribute])
+    change(policy)
+    body[attribute] = json.dumps(policy)
+
+
+def _set(path: list[Any], value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(obj: dict[str, Any]) -> None:
+        target = obj
+        for part in path[:-1]:
+            target = target[part]
+        target[path[-1]] = value
+
+    return change
+
+
+def _move(root: Path, rel: str, new_rel: str) -> None:
+    (root / "gitops" / new_rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / "gitops" / rel).rename(root / "gitops" / new_rel)
+
+
+HELLO_INGRESS = "dev/workloads/hello-goldenpath-idp/ingress-hello-goldenpath-idp.yaml"
+HELLO_DEPLOYMENT = "dev/workloads/hello-goldenpath-idp/deployment-hello-goldenpath-idp.yaml"
+ORDERS_ES = "dev/workloads/orders/externalsecret-orders-postgres.yaml"
+ORDERS_APP = "dev/apps/application-dev-orders.yaml"
+
+
+def _typo_host(obj: dict[str, Any]) -> None:
+    obj["spec"]["rules"][0]["host"] = "hello.dev.goldenpath.io"  # seed: goldenpath.io vs goldenpathidp.io
+    obj["spec"]["tls"][0]["hosts"] = ["hello.dev.goldenpath.io"]
+
+
+def _widen_secret_scope(doc: dict[str, Any]) -> None:
+    def change(policy: dict[str, Any]) -> None:
+        policy["Statement"][0]["Resource"] = "arn:aws:secretsmanager:eu-west-2:593517239005:secret:goldenpath/*"
+
+    edit_policy(doc, "aws_iam_role_policy", "irsa_external_secrets_policy", "policy", change)
+
+
+def _wrong_trust_subject(doc: dict[str, Any]) -> None:
+    def change(policy: dict[str, Any]) -> None:
+        policy["Statement"][0]["Condition"]["StringEquals"] = {
+            k: ("system:serviceaccount:kube-system:autoscaler" if k.endswith(":sub") else v)
+            for k, v in policy["Statement"][0]["Condition"]["StringEquals"].items()
+        }
+
+    edit_policy(doc, "aws_iam_role", "irsa_cluster_autoscaler", "assume_role_policy", change)
+
+
+def _second_owner(root: Path) -> None:
+    app = yaml.safe_load((root / "gitops" / ORDERS_APP).read_text())
+    app["metadata"]["name"] = "dev-orders-copy"
+    (root / "gitops" / "dev/apps/application-dev-orders-copy.yaml").write_text(yaml.safe_dump(app))
+
+
+def _bad_namespace(root: Path) -> None:
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "Apps_Orders"}}
+    (root / "gitops" / "dev/platform/namespaces/namespace-bad.yaml").write_text(yaml.safe_dump(ns))
+
+
+CASES: dict[str, Mutation] = {
+    "ingress-dns": lambda r: edit_yaml(r, HELLO_INGRESS, _typo_host),
+    "ingress-issuer": lambda r: edit_yaml(r, HELLO_INGRESS, _set(["metadata", "annotations", "cert-manager.io/cluster-issuer"], "letsencrypt-prd")),
+    "ingress-class-tls": lambda r: edit_yaml(r, HELLO_INGRESS, _set(["spec", "tls"], [])),
+    "ingress-backend": lambda r: edit_yaml(r, HELLO_INGRESS, _set(["spec", "rules", 0, "http", "paths", 0, "backend", "service", "port", "number"], 9999)),
+    "externalsecret-store": lambda r: edit_yaml(r, ORDERS_ES, _set(["spec", "secretStoreRef", "name"], "aws-secrets")),
+    "externalsecret-remote-key": lambda r: edit_yaml(r, ORDERS_ES, _set(["spec", "data", 2, "remoteRef", "property"], "passwd")),
+    "iam-secret-scope": lambda r: edit_stack(r, "dev-cluster", _widen_secret_scope),
+    "irsa-trust": lambda r: edit_stack(r, "dev-cluster", _wrong_trust_subject),
+    "values-ref": lambda r: edit_yaml(r, "dev/apps/application-dev-backstage.yaml", _set(["spec", "sources", 0, "helm", "valueFiles", 0], "$values/dist/gitops/dev/values/backstage-dev.yaml")),
+    "target-revision": lambda r: edit_yaml(r, ORDERS_APP, _set(["spec", "source", "targetRevision"], "feature/tooling-apps-config")),
+    "dashboard-sidecar": lambda r: edit_yaml(r, "dev/components/argocd/configmap-argocd-dashboard.yaml", _set(["metadata", "labels", "grafana_dashboard"], "true")),
+    "image-registry": lambda r: edit_yaml(r, HELLO_DEPLOYMENT, _set(["spec", "template", "spec", "containers", 0, "image"], "docker.io/library/nginx:1.27")),
+    "kong-lb-name": lambda r: edit_yaml(r, "dev/values/kong.yaml", _set(["proxy", "annotations", "service.beta.kubernetes.io/aws-load-balancer-name"], "goldenpath-dev-proxy")),
+    "rwo-rolling-update": lambda r: edit_yaml(r, "dev/values/kube-prometheus-stack.yaml", _set(["grafana", "deploymentStrategy", "type"], "RollingUpdate")),
+    "single-owner": _second_owner,
+    "namespace-name": _bad_namespace,
+    "destination-namespace": lambda r: edit_yaml(r, ORDERS_APP, _set(["spec", "destination", "namespace"], "apps-ghost")),
+    "env-parity": lambda r: (r / "gitops" / "prod/apps/application-prod-loki.yaml").unlink(),
+    "schema": lambda r: edit_yaml(r, HELLO_DEPLOYMENT, _set(["spec", "replicas"], "two")),
+}
+
+
+def _rules(root: Path) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for v in engine.run(root / "cdktf.out", root / "gitops", layers=("schema", "consistency")):
+        found.setdefault(v.rule, []).append(str(v))
+    return found
+
+
+def test_default_platform_verifies_clean(synthesized: Path) -> None:
+    assert _rules(synthesized) == {}
+
+
+def test_every_consistency_rule_has_a_mutation() -> None:
+    registered = {r.id for r in engine.all_rules() if r.layer in ("schema", "consistency")}
+    assert registered == set(CASES)
+    assert len(registered - {"schema"}) >= 14
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_mutation_breaks_exactly_its_rule(artifact_copy: Path, rule_id: str) -> None:
+    # GIVEN the real artifacts WHEN one minimal mutation is applied
+    CASES[rule_id](artifact_copy)
+    # THEN that rule, and only that rule, reports
+    found = _rules(artifact_copy)
+    assert set(found) == {rule_id}, found
