@@ -136,12 +136,15 @@ class Projects(Construct):
         super().__init__(scope, id)
         platform = config.platform
         chart_repos = sorted({naming.argocd_repo_url(platform.components[c].chart.repository) for c in config.components_in(env)})
+        annotations = {WAVE_ANNOTATION: str(WAVE_PROJECTS)}
+        disabled = sorted(set(platform.components) - set(config.components_in(env)))
+        if disabled:
+            # Read by the verifier's env-parity rule: a missing component is deliberate, not drift.
+            annotations[naming.DISABLED_COMPONENTS_ANNOTATION] = ",".join(disabled)
         AppProject(
             self,
             "platform",
-            metadata=cdk8s.ApiObjectMetadata(
-                name=naming.PLATFORM_PROJECT, namespace=naming.ARGOCD_NAMESPACE, annotations={WAVE_ANNOTATION: str(WAVE_PROJECTS)}
-            ),
+            metadata=cdk8s.ApiObjectMetadata(name=naming.PLATFORM_PROJECT, namespace=naming.ARGOCD_NAMESPACE, annotations=annotations),
             spec=AppProjectSpec(
                 description=f"Platform tooling and cluster-wide objects ({env})",
                 source_repos=[platform.git.repo_url, *chart_repos],

@@ -134,6 +134,7 @@ PLATFORM_PROJECT = "platform"
 APPS_PROJECT = "apps"
 DASHBOARD_LABEL = "grafana_dashboard"
 DASHBOARD_LABEL_VALUE = "1"
+DISABLED_COMPONENTS_ANNOTATION = "goldenpath.io/disabled-components"
 
 
 def application(env: str, name: str) -> str:

@@ -137,3 +137,11 @@ def test_mutation_breaks_exactly_its_rule(artifact_copy: Path, rule_id: str) -> 
     # THEN that rule, and only that rule, reports
     found = _rules(artifact_copy)
     assert set(found) == {rule_id}, found
+
+
+def test_env_parity_accepts_a_declared_disabled_component(artifact_copy: Path) -> None:
+    # GIVEN prod without loki, and the platform AppProject declaring it disabled (as the renderer does)
+    (artifact_copy / "gitops" / "prod/apps/application-prod-loki.yaml").unlink()
+    edit_yaml(artifact_copy, "prod/apps/appproject-platform.yaml", _set(["metadata", "annotations", "goldenpath.io/disabled-components"], "loki"))
+    # THEN nothing is reported
+    assert _rules(artifact_copy) == {}
