@@ -267,6 +267,9 @@ def kong(config: PlatformConfig, env: str) -> dict[str, Any]:
     }
 
 
+GRAFANA_ADMIN_SECRET = "grafana-admin"  # declared in config: keys [user key, password key]
+
+
 def kube_prometheus_stack(config: PlatformConfig, env: str) -> dict[str, Any]:
     platform = config.platform
     grafana: dict[str, Any] = {
@@ -288,6 +291,10 @@ def kube_prometheus_stack(config: PlatformConfig, env: str) -> dict[str, Any]:
         "grafana.ini": {"server": {"root_url": _public_url(config, env, "kube-prometheus-stack")}},
         "ingress": {"enabled": False},  # cdk8s_app renders the Kong Ingress
     }
+    admin = next((s for s in platform.components["kube-prometheus-stack"].secrets if s.name == GRAFANA_ADMIN_SECRET), None)
+    if admin is not None:
+        # Otherwise the chart's well-known default admin password ships to every env.
+        grafana["admin"] = {"existingSecret": naming.secret_k8s("kube-prometheus-stack", admin.name), "userKey": admin.keys[0], "passwordKey": admin.keys[1]}
     if "loki" in config.components_in(env):
         namespace = platform.components["loki"].namespace
         grafana["additionalDataSources"] = [

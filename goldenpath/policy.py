@@ -1,0 +1,117 @@
+"""Run checkov on synthesized Terraform JSON and apply the reviewed skips of policy/checkov-skips.yaml.
+
+checkov's ``terraform_json`` runner has no inline suppression (``checkov:skip`` comments are only
+read for HCL), and ``--skip-check`` would silence a check for every resource. So checkov runs
+unfiltered, offline (``--skip-download``), and a failed check becomes "skipped" only when an entry
+of the skip file names its check id and matches ``<stack>/<resource name>``. Entries that match
+nothing are reported as stale so the file cannot rot.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SKIP_FILE = REPO / "policy" / "checkov-skips.yaml"
+
+
+@dataclass(frozen=True)
+class Skip:
+    check: str
+    where: tuple[str, ...]
+    reason: str
+
+    def matches(self, finding: Finding) -> bool:
+        return finding.check_id == self.check and any(fnmatch.fnmatchcase(finding.location, pattern) for pattern in self.where)
+
+
+@dataclass(frozen=True)
+class Finding:
+    check_id: str
+    check_name: str
+    stack: str  # directory under stacks/ (the stack name)
+    resource: str  # resource name inside the stack (its Terraform local name)
+    file: str
+
+    @property
+    def location(self) -> str:
+        return f"{self.stack}/{self.resource}"
+
+
+@dataclass
+class CheckovResults:
+    passed: int = 0
+    failed: list[Finding] = field(default_factory=list)  # not covered by the skip file
+    skipped: list[tuple[Finding, Skip]] = field(default_factory=list)  # covered, with the reason
+    unused_skips: list[Skip] = field(default_factory=list)
+    parsing_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.parsing_errors
+
+
+def load_skips(path: Path = SKIP_FILE, framework: str = "terraform_json") -> list[Skip]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    skips = []
+    for entry in data.get(framework, []):
+        reason = str(entry.get("reason", "")).strip()
+        if not reason:
+            raise ValueError(f"{path}: skip {entry.get('check')} has no reason")
+        skips.append(Skip(str(entry["check"]), tuple(entry["where"]), reason))
+    return skips
+
+
+def checkov_binary() -> str:
+    bin_dir = os.environ.get("GOLDENPATH_POLICY_BIN")
+    return str(Path(bin_dir) / "checkov") if bin_dir else str(REPO / ".venv-policy" / "bin" / "checkov")
+
+
+def _finding(raw: dict[str, Any]) -> Finding:
+    file_path = raw.get("file_path", "")
+    parts = [p for p in file_path.split("/") if p]
+    stack = parts[-2] if len(parts) >= 2 else ""
+    # Python checks name resources "<type>.<name>", graph checks sometimes "resource.<name>".
+    return Finding(raw["check_id"], raw.get("check_name", ""), stack, raw["resource"].split(".")[-1], file_path)
+
+
+def run_checkov_terraform(directory: Path | str, *, skip_file: Path = SKIP_FILE) -> CheckovResults:
+    """checkov on every ``cdk.tf.json`` below ``directory`` (``cdktf.out`` or its ``stacks/``)."""
+    root = Path(directory)
+    if (root / "stacks").is_dir():
+        root = root / "stacks"
+    cmd = [checkov_binary(), "--framework", "terraform_json", "--skip-download", "--quiet", "--compact", "-o", "json", "-d", str(root)]
+    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false", "LOG_LEVEL": "ERROR"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode not in (0, 1) or not proc.stdout.strip():
+        raise RuntimeError(f"checkov failed (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    report = json.loads(proc.stdout)
+    reports = report if isinstance(report, list) else [report]
+    skips = load_skips(skip_file)
+    used: set[Skip] = set()
+    results = CheckovResults()
+    for item in reports:
+        if not item.get("results") and "summary" not in item:
+            continue  # "no files to scan" answers are a bare summary
+        results.passed += int(item.get("summary", {}).get("passed", 0))
+        results.parsing_errors += list(item.get("results", {}).get("parsing_errors", []))
+        for raw in item.get("results", {}).get("failed_checks", []):
+            finding = _finding(raw)
+            skip = next((s for s in skips if s.matches(finding)), None)
+            if skip is None:
+                results.failed.append(finding)
+            else:
+                used.add(skip)
+                results.skipped.append((finding, skip))
+    results.failed.sort(key=lambda f: (f.location, f.check_id))
+    results.skipped.sort(key=lambda pair: (pair[0].location, pair[0].check_id))
+    results.unused_skips = [s for s in skips if s not in used]
+    return results

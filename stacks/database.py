@@ -1,0 +1,212 @@
+"""The ``<env>-database`` stack: RDS PostgreSQL and the Secrets Manager secrets apps read.
+
+- One encrypted, private instance per env (``naming.rds_identifier``), reachable on 5432 only
+  from the EKS cluster security group (nodes and pods of managed node groups use it).
+- ``rds.force_ssl=1``: clients must use TLS (seed report B: Backstage/Keycloak need ssl config).
+- The master password is managed by RDS in Secrets Manager (``manage_master_user_password``),
+  encrypted with the env's data key; the GitOps side finds that secret by the tag RDS puts on it.
+- Per database owner (component or app, ``naming.database_owners``) a secret
+  ``naming.database_secret`` whose value is a JSON object with exactly
+  ``naming.DATABASE_SECRET_KEYS`` (seed report D: the credentials exist before the provisioning
+  Job creates the role). The value is written as a JSON *template* — Terraform fills the
+  ``${...}`` references — so the key set can be read offline from cdk.tf.json.
+  The password comes from ``data.aws_secretsmanager_random_password`` (no ``random`` provider
+  is installed); that data source returns a new value on every read, so the secret version
+  ignores later changes of its value: the password is set once, at creation.
+- Declared secrets (``component.secrets``, ``app.secrets``) get a version with exactly the
+  declared keys and empty values; humans fill them in, Terraform never overwrites them.
+"""
+
+from __future__ import annotations
+
+import json
+
+from cdktf_cdktf_provider_aws.data_aws_secretsmanager_random_password import DataAwsSecretsmanagerRandomPassword
+from cdktf_cdktf_provider_aws.db_instance import DbInstance
+from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
+from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
+from cdktf_cdktf_provider_aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup, SecurityGroupIngress
+from constructs import Construct
+
+from goldenpath import naming
+from goldenpath.config import PlatformConfig
+from goldenpath.model import SecretSpec
+from stacks.base import PlatformStack, policy_json
+from stacks.cluster import ClusterStack
+from stacks.network import NetworkStack
+
+POSTGRES_PORT = 5432
+PARAMETER_GROUP_FAMILY = "postgres15"
+MASTER_USERNAME = "postgres"
+PASSWORD_LENGTH = 32
+MONITORING_INTERVAL_SECONDS = 60
+PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7  # the free tier
+LOG_EXPORTS = ["postgresql", "upgrade"]
+PARAMETERS = {
+    "rds.force_ssl": "1",
+    "log_connections": "1",
+    "log_disconnections": "1",
+    "log_min_duration_statement": "1000",  # ms: slow queries
+    "log_statement": "ddl",
+}
+
+
+def resource_id(*parts: str) -> str:
+    return "_".join(p.replace("-", "_") for p in parts)
+
+
+def placeholder(spec: SecretSpec) -> str:
+    """Initial value of a declared secret: exactly its keys, empty values, sorted."""
+    return json.dumps({key: "" for key in spec.keys}, sort_keys=True)
+
+
+class DatabaseStack(PlatformStack):
+    def __init__(self, scope: Construct, *, config: PlatformConfig, env: str, network: NetworkStack, cluster: ClusterStack) -> None:
+        super().__init__(scope, naming.env_stack(env, "database"), config=config, env=env)
+        platform = self.platform
+        spec = platform.environments[env].database
+        identifier = naming.rds_identifier(platform, env)
+
+        self.key = self.kms_key("data_key", purpose="data", description=f"RDS {identifier} storage, its secrets and Performance Insights")
+
+        security_group = SecurityGroup(
+            self,
+            "security_group",
+            name=identifier,
+            description=f"PostgreSQL {identifier}: reachable only from the EKS cluster {naming.cluster(platform, env)}",
+            vpc_id=network.vpc_id,
+            ingress=[
+                SecurityGroupIngress(
+                    description="PostgreSQL from the EKS cluster security group",
+                    from_port=POSTGRES_PORT,
+                    to_port=POSTGRES_PORT,
+                    protocol="tcp",
+                    security_groups=[cluster.cluster_security_group_id],
+                    cidr_blocks=[],  # never a CIDR: only the cluster's group
+                    ipv6_cidr_blocks=[],
+                    prefix_list_ids=[],
+                    self_attribute=False,
+                )
+            ],
+            egress=[],  # RDS opens no connections
+        )
+        subnet_group = DbSubnetGroup(self, "subnet_group", name=identifier, description=f"private subnets of {env}", subnet_ids=network.private_subnet_ids)
+        parameter_group = DbParameterGroup(
+            self,
+            "parameter_group",
+            name=identifier,
+            family=PARAMETER_GROUP_FAMILY,
+            description=f"{identifier}: TLS only, connection and slow-query logging",
+            parameter=[DbParameterGroupParameter(name=name, value=value, apply_method="immediate") for name, value in sorted(PARAMETERS.items())],
+        )
+        monitoring_role = self.service_role(
+            "monitoring_role",
+            purpose="rds-monitoring",
+            service="monitoring.rds.amazonaws.com",
+            managed_policies=("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",),
+        )
+        keep = spec.deletion_protection
+        self.this = DbInstance(
+            self,
+            "postgres",
+            identifier=identifier,
+            engine="postgres",
+            engine_version=spec.engine_version,
+            instance_class=spec.instance_class,
+            allocated_storage=spec.allocated_storage_gib,
+            max_allocated_storage=spec.max_allocated_storage_gib,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=self.key.arn,
+            port=POSTGRES_PORT,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[security_group.id],
+            parameter_group_name=parameter_group.name,
+            publicly_accessible=False,
+            multi_az=spec.multi_az,
+            username=MASTER_USERNAME,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=self.key.arn,
+            iam_database_authentication_enabled=True,
+            backup_retention_period=spec.backup_retention_days,
+            copy_tags_to_snapshot=True,
+            deletion_protection=keep,
+            skip_final_snapshot=not keep,
+            final_snapshot_identifier=naming.rds_final_snapshot(platform, env) if keep else None,
+            auto_minor_version_upgrade=True,
+            enabled_cloudwatch_logs_exports=LOG_EXPORTS,
+            performance_insights_enabled=True,
+            performance_insights_kms_key_id=self.key.arn,
+            performance_insights_retention_period=PERFORMANCE_INSIGHTS_RETENTION_DAYS,
+            monitoring_interval=MONITORING_INTERVAL_SECONDS,
+            monitoring_role_arn=monitoring_role.arn,
+        )
+
+        recovery_days = 30 if keep else 7
+        self.secrets: dict[str, SecretsmanagerSecret] = {}
+        for owner in naming.database_owners(platform, config.apps_in(env), env):
+            rid = resource_id(owner.owner, "postgres")
+            secret_name = naming.database_secret(platform, env, owner.owner)
+            secret = SecretsmanagerSecret(
+                self,
+                rid,
+                name=secret_name,
+                description=f"PostgreSQL credentials of {owner.owner} (database {owner.database.name})",
+                kms_key_id=self.key.arn,
+                recovery_window_in_days=recovery_days,
+            )
+            password = DataAwsSecretsmanagerRandomPassword(
+                self, f"{rid}_password", password_length=PASSWORD_LENGTH, exclude_punctuation=True  # keeps the JSON template valid
+            )
+            value = {
+                "dbname": owner.database.name,
+                "host": self.this.address,
+                "password": password.random_password,
+                "port": str(POSTGRES_PORT),
+                "username": owner.database.role,
+            }
+            assert tuple(sorted(value)) == naming.DATABASE_SECRET_KEYS
+            SecretsmanagerSecretVersion(
+                self,
+                f"{rid}_value",
+                secret_id=secret.id,
+                secret_string=json.dumps(value, sort_keys=True),
+                lifecycle={"ignore_changes": ["secret_string"]},
+            )
+            self.secrets[secret_name] = secret
+
+        declared = [(name, s) for name in config.components_in(env) for s in platform.components[name].secrets]
+        declared += [(app.name, s) for app in config.apps_in(env) for s in app.secrets]
+        for owner_name, secret_spec in sorted(declared, key=lambda pair: (pair[0], pair[1].name)):
+            rid = resource_id(owner_name, secret_spec.name)
+            secret_name = naming.secret(platform, env, owner_name, secret_spec.name)
+            secret = SecretsmanagerSecret(
+                self,
+                rid,
+                name=secret_name,
+                description=f"{secret_spec.name} of {owner_name}: keys {', '.join(secret_spec.keys)} (filled in by hand)",
+                kms_key_id=self.key.arn,
+                recovery_window_in_days=recovery_days,
+            )
+            SecretsmanagerSecretVersion(
+                self,
+                f"{rid}_value",
+                secret_id=secret.id,
+                secret_string=placeholder(secret_spec),
+                lifecycle={"ignore_changes": ["secret_string"]},
+            )
+            self.secrets[secret_name] = secret
+
+        # External Secrets decrypts every secret above (and the RDS master secret) with this key.
+        reader = cluster.irsa_roles.get("external-secrets")
+        if reader is not None:
+            IamRolePolicy(
+                self,
+                "external_secrets_decrypt",
+                name="decrypt-env-secrets",
+                role=reader.name,
+                policy=policy_json([{"Sid": "DecryptEnvSecrets", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": self.key.arn}]),
+            )

@@ -1,0 +1,266 @@
+"""IAM policies of the IRSA roles (one per :func:`goldenpath.naming.irsa_bindings` entry).
+
+Least privilege, per environment: the predecessor's external-secrets role could read every
+``goldenpath*`` secret of every env (seed report C). Pure data: no jsii here, so the tests and
+the verifier can import it cheaply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from goldenpath import naming
+from goldenpath.config import PlatformConfig
+
+EBS_CSI_MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+SECRET_READ = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+
+
+def external_secrets(config: PlatformConfig, env: str) -> list[dict[str, Any]]:
+    """Read the env's secrets only. KMS decrypt on the env data key is granted by the database
+    stack, which owns that key (it is created after this role)."""
+    platform = config.platform
+    return [
+        {"Sid": "ReadEnvSecrets", "Effect": "Allow", "Action": SECRET_READ, "Resource": naming.secret_arn_pattern(platform, env)},
+        {
+            # The RDS-managed master secret is named rds!db-<uuid>: found by the tag RDS puts on it.
+            "Sid": "ReadRdsMasterSecret",
+            "Effect": "Allow",
+            "Action": SECRET_READ,
+            "Resource": "*",
+            "Condition": {"StringEquals": {f"secretsmanager:ResourceTag/{naming.RDS_MASTER_SECRET_TAG}": naming.rds_arn(platform, env)}},
+        },
+        # ExternalSecret dataFrom.find lists secrets; ListSecrets supports no resource scoping.
+        {"Sid": "FindSecretsByTag", "Effect": "Allow", "Action": "secretsmanager:ListSecrets", "Resource": "*"},
+    ]
+
+
+def cluster_autoscaler(config: PlatformConfig, env: str) -> list[dict[str, Any]]:
+    """Upstream minimal policy; writes only to ASGs EKS tags as owned by this env's cluster."""
+    cluster = naming.cluster(config.platform, env)
+    return [
+        {
+            "Sid": "Discover",
+            "Effect": "Allow",
+            "Action": [
+                "autoscaling:DescribeAutoScalingGroups",
+                "autoscaling:DescribeAutoScalingInstances",
+                "autoscaling:DescribeLaunchConfigurations",
+                "autoscaling:DescribeScalingActivities",
+                "autoscaling:DescribeTags",
+                "ec2:DescribeImages",
+                "ec2:DescribeInstanceTypes",
+                "ec2:DescribeLaunchTemplateVersions",
+                "ec2:GetInstanceTypesFromInstanceRequirements",
+                "eks:DescribeNodegroup",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ScaleOwnNodeGroups",
+            "Effect": "Allow",
+            "Action": ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster}": "owned"}},
+        },
+    ]
+
+
+def image_updater(config: PlatformConfig, env: str) -> list[dict[str, Any]]:
+    """ECR read-only on the app repositories (GetAuthorizationToken cannot be scoped)."""
+    platform = config.platform
+    repos = sorted(naming.ecr_repository_arn(platform, app) for app in config.apps_in(env))
+    statements: list[dict[str, Any]] = [{"Sid": "RegistryLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}]
+    if repos:
+        statements.append(
+            {
+                "Sid": "ReadAppRepositories",
+                "Effect": "Allow",
+                "Action": [
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:DescribeImages",
+                    "ecr:DescribeRepositories",
+                    "ecr:GetDownloadUrlForLayer",
+                    "ecr:ListImages",
+                ],
+                "Resource": repos,
+            }
+        )
+    return statements
+
+
+_LB_TAG = "elbv2.k8s.aws/cluster"
+_LB_RESOURCES = [
+    "arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*/*",
+    "arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*",
+    "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*",
+]
+
+
+def aws_load_balancer_controller(config: PlatformConfig, env: str) -> list[dict[str, Any]]:
+    """The upstream policy (kubernetes-sigs/aws-load-balancer-controller docs/install/iam_policy.json,
+    v2.13), scoped exactly where upstream scopes it: writes to load balancers, target groups and
+    security groups require the controller's ``elbv2.k8s.aws/cluster`` tag."""
+    null_request_tag = {"Null": {f"aws:RequestTag/{_LB_TAG}": "false"}}
+    owned = {"Null": {f"aws:ResourceTag/{_LB_TAG}": "false"}}
+    retag = {"Null": {f"aws:RequestTag/{_LB_TAG}": "true", f"aws:ResourceTag/{_LB_TAG}": "false"}}
+    return [
+        {
+            "Effect": "Allow",
+            "Action": ["iam:CreateServiceLinkedRole"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}},
+        },
+        {
+            "Effect": "Allow",
+            "Action": [
+                "ec2:DescribeAccountAttributes",
+                "ec2:DescribeAddresses",
+                "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeCoipPools",
+                "ec2:DescribeInstances",
+                "ec2:DescribeInternetGateways",
+                "ec2:DescribeIpamPools",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeRouteTables",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeTags",
+                "ec2:DescribeVpcPeeringConnections",
+                "ec2:DescribeVpcs",
+                "ec2:GetCoipPoolUsage",
+                "ec2:GetSecurityGroupsForVpc",
+                "elasticloadbalancing:DescribeCapacityReservation",
+                "elasticloadbalancing:DescribeListenerAttributes",
+                "elasticloadbalancing:DescribeListenerCertificates",
+                "elasticloadbalancing:DescribeListeners",
+                "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "elasticloadbalancing:DescribeRules",
+                "elasticloadbalancing:DescribeSSLPolicies",
+                "elasticloadbalancing:DescribeTags",
+                "elasticloadbalancing:DescribeTargetGroupAttributes",
+                "elasticloadbalancing:DescribeTargetGroups",
+                "elasticloadbalancing:DescribeTargetHealth",
+                "elasticloadbalancing:DescribeTrustStores",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Effect": "Allow",
+            "Action": [
+                "acm:DescribeCertificate",
+                "acm:ListCertificates",
+                "cognito-idp:DescribeUserPoolClient",
+                "iam:GetServerCertificate",
+                "iam:ListServerCertificates",
+                "shield:CreateProtection",
+                "shield:DeleteProtection",
+                "shield:DescribeProtection",
+                "shield:GetSubscriptionState",
+                "waf-regional:AssociateWebACL",
+                "waf-regional:DisassociateWebACL",
+                "waf-regional:GetWebACL",
+                "waf-regional:GetWebACLForResource",
+                "wafv2:AssociateWebACL",
+                "wafv2:DisassociateWebACL",
+                "wafv2:GetWebACL",
+                "wafv2:GetWebACLForResource",
+            ],
+            "Resource": "*",
+        },
+        {"Effect": "Allow", "Action": ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"], "Resource": "*"},
+        {"Effect": "Allow", "Action": ["ec2:CreateSecurityGroup"], "Resource": "*"},
+        {
+            "Effect": "Allow",
+            "Action": ["ec2:CreateTags"],
+            "Resource": "arn:aws:ec2:*:*:security-group/*",
+            "Condition": {"StringEquals": {"ec2:CreateAction": "CreateSecurityGroup"}, **null_request_tag},
+        },
+        {"Effect": "Allow", "Action": ["ec2:CreateTags", "ec2:DeleteTags"], "Resource": "arn:aws:ec2:*:*:security-group/*", "Condition": retag},
+        {
+            "Effect": "Allow",
+            "Action": ["ec2:AuthorizeSecurityGroupIngress", "ec2:DeleteSecurityGroup", "ec2:RevokeSecurityGroupIngress"],
+            "Resource": "*",
+            "Condition": owned,
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
+            "Resource": "*",
+            "Condition": null_request_tag,
+        },
+        {
+            "Effect": "Allow",
+            "Action": [
+                "elasticloadbalancing:CreateListener",
+                "elasticloadbalancing:CreateRule",
+                "elasticloadbalancing:DeleteListener",
+                "elasticloadbalancing:DeleteRule",
+            ],
+            "Resource": "*",
+        },
+        {"Effect": "Allow", "Action": ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"], "Resource": _LB_RESOURCES, "Condition": retag},
+        {
+            "Effect": "Allow",
+            "Action": ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+            "Resource": [
+                "arn:aws:elasticloadbalancing:*:*:listener-rule/app/*/*/*",
+                "arn:aws:elasticloadbalancing:*:*:listener-rule/net/*/*/*",
+                "arn:aws:elasticloadbalancing:*:*:listener/app/*/*/*",
+                "arn:aws:elasticloadbalancing:*:*:listener/net/*/*/*",
+            ],
+        },
+        {
+            "Effect": "Allow",
+            "Action": [
+                "elasticloadbalancing:DeleteLoadBalancer",
+                "elasticloadbalancing:DeleteTargetGroup",
+                "elasticloadbalancing:ModifyCapacityReservation",
+                "elasticloadbalancing:ModifyIpPools",
+                "elasticloadbalancing:ModifyListenerAttributes",
+                "elasticloadbalancing:ModifyLoadBalancerAttributes",
+                "elasticloadbalancing:ModifyTargetGroup",
+                "elasticloadbalancing:ModifyTargetGroupAttributes",
+                "elasticloadbalancing:SetIpAddressType",
+                "elasticloadbalancing:SetSecurityGroups",
+                "elasticloadbalancing:SetSubnets",
+            ],
+            "Resource": "*",
+            "Condition": owned,
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["elasticloadbalancing:AddTags"],
+            "Resource": _LB_RESOURCES,
+            "Condition": {"StringEquals": {"elasticloadbalancing:CreateAction": ["CreateLoadBalancer", "CreateTargetGroup"]}, **null_request_tag},
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"],
+            "Resource": "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*",
+        },
+        {
+            "Effect": "Allow",
+            "Action": [
+                "elasticloadbalancing:AddListenerCertificates",
+                "elasticloadbalancing:ModifyListener",
+                "elasticloadbalancing:ModifyRule",
+                "elasticloadbalancing:RemoveListenerCertificates",
+                "elasticloadbalancing:SetRulePriorities",
+                "elasticloadbalancing:SetWebAcl",
+            ],
+            "Resource": "*",
+        },
+    ]
+
+
+# purpose -> inline policy statements; purposes missing here get only managed policies.
+INLINE_POLICIES = {
+    "aws-load-balancer-controller": aws_load_balancer_controller,
+    "cluster-autoscaler": cluster_autoscaler,
+    "external-secrets": external_secrets,
+    "image-updater": image_updater,
+}
+MANAGED_POLICIES = {"ebs-csi": (EBS_CSI_MANAGED_POLICY,)}

@@ -1,0 +1,127 @@
+"""stacks/database.py: private, encrypted, TLS-only RDS reachable only from the cluster; secrets with declared key sets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from goldenpath import naming
+from tests.stacks.conftest import policy, resources
+
+ENVS = ["dev", "staging", "prod"]
+
+
+def _remote(stack_name: str, doc: dict, output_value: str, producer: dict) -> str:
+    """The `${data.terraform_remote_state...}` reference to the producer output holding ``output_value``."""
+    (name,) = [n for n, o in producer["output"].items() if o["value"] == output_value]
+    return f"${{data.terraform_remote_state.cross-stack-reference-input-{stack_name}.outputs.{name}}}"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_instance_is_private_encrypted_and_iam_enabled(stack, default_config, env: str) -> None:
+    db = resources(stack(f"{env}-database"), "aws_db_instance")["postgres"]
+    spec = default_config.platform.environments[env].database
+    assert db["identifier"] == naming.rds_identifier(default_config.platform, env) == f"goldenpath-{env}-postgres"
+    assert (db["engine"], db["engine_version"], db["instance_class"]) == ("postgres", spec.engine_version, spec.instance_class)
+    # THEN storage, the managed master secret and Performance Insights use the env's data key
+    assert db["storage_encrypted"] is True
+    assert db["kms_key_id"] == db["master_user_secret_kms_key_id"] == db["performance_insights_kms_key_id"] == "${aws_kms_key.data_key.arn}"
+    # AND it is not reachable from the internet
+    assert db["publicly_accessible"] is False
+    # AND RDS manages the master password (no password in Terraform)
+    assert db["manage_master_user_password"] is True and "password" not in db
+    assert db["iam_database_authentication_enabled"] is True
+    assert db["copy_tags_to_snapshot"] is True and db["auto_minor_version_upgrade"] is True
+    assert db["backup_retention_period"] == spec.backup_retention_days
+
+
+def test_deletion_protection_final_snapshot_and_multi_az_per_env(stack) -> None:
+    # GIVEN dev (disposable), staging (protected) and prod (protected, Multi-AZ)
+    dev, staging, prod = (resources(stack(f"{e}-database"), "aws_db_instance")["postgres"] for e in ENVS)
+    # THEN dev may be destroyed without a snapshot
+    assert (dev["deletion_protection"], dev["skip_final_snapshot"], dev["multi_az"]) == (False, True, False)
+    assert "final_snapshot_identifier" not in dev
+    # AND staging and prod keep deletion protection and a named final snapshot
+    for env, db in (("staging", staging), ("prod", prod)):
+        assert db["deletion_protection"] is True and db["skip_final_snapshot"] is False
+        assert db["final_snapshot_identifier"] == f"goldenpath-{env}-postgres-final"
+    # AND only prod runs Multi-AZ
+    assert staging["multi_az"] is False and prod["multi_az"] is True
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_force_ssl_parameter_group(stack, env: str) -> None:
+    group = resources(stack(f"{env}-database"), "aws_db_parameter_group")["parameter_group"]
+    assert group["family"] == "postgres15"
+    params = {p["name"]: p["value"] for p in group["parameter"]}
+    assert params["rds.force_ssl"] == "1"
+    assert resources(stack(f"{env}-database"), "aws_db_instance")["postgres"]["parameter_group_name"] == "${aws_db_parameter_group.parameter_group.name}"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_only_the_cluster_security_group_reaches_5432(stack, env: str) -> None:
+    doc = stack(f"{env}-database")
+    (group,) = resources(doc, "aws_security_group").values()
+    # THEN exactly one ingress rule: 5432/tcp from the EKS cluster security group (cross-stack), no CIDR at all
+    cluster_sg = _remote(f"{env}-cluster", doc, "${aws_eks_cluster.cluster.vpc_config[0].cluster_security_group_id}", stack(f"{env}-cluster"))
+    (rule,) = group["ingress"]
+    assert (rule["from_port"], rule["to_port"], rule["protocol"]) == (5432, 5432, "tcp")
+    assert rule["security_groups"] == [cluster_sg]
+    assert rule["cidr_blocks"] == [] and rule["ipv6_cidr_blocks"] == [] and rule["prefix_list_ids"] == []
+    assert group["egress"] == []
+    # AND nowhere in the stack is 0.0.0.0/0 mentioned
+    assert "0.0.0.0/0" not in json.dumps(doc) and "::/0" not in json.dumps(doc)
+    # AND the instance lives in the private subnets
+    subnets = resources(doc, "aws_db_subnet_group")["subnet_group"]["subnet_ids"]
+    assert subnets and all("aws_subnetprivate_" in s for s in subnets)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_one_credentials_secret_per_database_owner(stack, default_config, env: str) -> None:
+    doc = stack(f"{env}-database")
+    secrets = resources(doc, "aws_secretsmanager_secret")
+    versions = resources(doc, "aws_secretsmanager_secret_version")
+    owners = naming.database_owners(default_config.platform, default_config.apps_in(env), env)
+    assert [o.owner for o in owners] == ["backstage", "keycloak", "orders"]
+    for owner in owners:
+        rid = f"{owner.owner}_postgres"
+        # THEN the secret has the derived name and is encrypted with the data key
+        assert secrets[rid]["name"] == naming.database_secret(default_config.platform, env, owner.owner) == f"goldenpath/{env}/{owner.owner}/postgres"
+        assert secrets[rid]["kms_key_id"] == "${aws_kms_key.data_key.arn}"
+        # AND its value is a JSON object with exactly the agreed keys
+        version = versions[f"{rid}_value"]
+        value = json.loads(version["secret_string"])
+        assert tuple(sorted(value)) == naming.DATABASE_SECRET_KEYS
+        assert value["dbname"] == owner.database.name
+        assert value["username"] == owner.database.role
+        assert value["host"] == "${aws_db_instance.postgres.address}"
+        assert value["port"] == "5432"
+        assert value["password"] == f"${{data.aws_secretsmanager_random_password.{rid}_password.random_password}}"
+        # AND the generated password never changes after creation
+        assert version["lifecycle"] == {"ignore_changes": ["secret_string"]}
+
+
+def test_declared_secrets_hold_exactly_their_keys(stack, default_config) -> None:
+    doc = stack("dev-database")
+    secrets = resources(doc, "aws_secretsmanager_secret")
+    versions = resources(doc, "aws_secretsmanager_secret_version")
+    expected = {
+        "backstage_secrets": ("goldenpath/dev/backstage/secrets", {"backend-secret": "", "github-token": ""}),
+        "keycloak_admin": ("goldenpath/dev/keycloak/admin", {"password": ""}),
+        "sample_stateless_api": ("goldenpath/dev/sample-stateless/api", {"api-key": ""}),
+    }
+    for rid, (name, value) in expected.items():
+        assert secrets[rid]["name"] == name
+        assert json.loads(versions[f"{rid}_value"]["secret_string"]) == value
+        assert versions[f"{rid}_value"]["lifecycle"] == {"ignore_changes": ["secret_string"]}
+    # AND every secret of the env lives under the prefix External Secrets may read
+    assert all(s["name"].startswith(naming.secret_prefix(default_config.platform, "dev")) for s in secrets.values())
+
+
+def test_external_secrets_may_decrypt_with_the_data_key(stack) -> None:
+    doc = stack("prod-database")
+    grant = resources(doc, "aws_iam_role_policy")["external_secrets_decrypt"]
+    assert grant["role"] == _remote("prod-cluster", doc, "${aws_iam_role.irsa_external_secrets.name}", stack("prod-cluster"))
+    (statement,) = policy(grant["policy"])["Statement"]
+    assert statement["Action"] == ["kms:Decrypt", "kms:DescribeKey"] and statement["Resource"] == "${aws_kms_key.data_key.arn}"

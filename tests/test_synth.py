@@ -1,0 +1,154 @@
+"""The `make synth` path end to end, as a user runs it (subprocesses on copies of config/)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+OUTPUTS = ("cdktf.out", "dist/gitops", "dist/PLATFORM.md")
+
+
+def synth(workdir: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "goldenpath", "synth", "--config", "config", *extra],
+        cwd=workdir, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})}, capture_output=True, text=True, check=False,
+    )
+
+
+def state(workdir: Path) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for out in OUTPUTS:
+        path = workdir / out
+        for p in [path] if path.is_file() else sorted(path.rglob("*")) if path.is_dir() else []:
+            if p.is_file():
+                files[str(p.relative_to(workdir))] = p.read_bytes()
+    return files
+
+
+def tree(workdir: Path, out: str) -> dict[str, bytes]:
+    return {k: v for k, v in state(workdir).items() if k == out or k.startswith(out + "/")}
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    return tmp_path
+
+
+def test_two_runs_are_byte_identical_and_match_the_committed_tree(workdir: Path) -> None:
+    first = synth(workdir)
+    assert first.returncode == 0, first.stderr
+    before = state(workdir)
+    second = synth(workdir)
+    assert second.returncode == 0, second.stderr
+    assert state(workdir) == before
+    assert "no changes" in second.stdout
+    # the committed dist/ is exactly what the default config renders (drift check)
+    committed = {str(p.relative_to(REPO)): p.read_bytes() for p in sorted((REPO / "dist").rglob("*")) if p.is_file()}
+    assert {k: v for k, v in before.items() if k.startswith("dist/")} == committed
+    # clean terminal output: no jsii banner, no warnings
+    assert "end-of-life" not in first.stderr + first.stdout
+    assert "Warning" not in first.stderr
+
+
+def test_removing_the_stateful_app_is_refused_until_acknowledged(workdir: Path) -> None:
+    # GIVEN a synthesized platform
+    assert synth(workdir).returncode == 0
+    before = state(workdir)
+    # WHEN the stateful app's file is deleted
+    (workdir / "config/apps/orders.yaml").unlink()
+    refused = synth(workdir)
+    # THEN synth refuses, lists what would be destroyed, and writes nothing
+    assert refused.returncode == 3, refused.stderr
+    lines = refused.stderr.splitlines()
+    for env in ("dev", "staging", "prod"):
+        assert any(line.startswith(f"  {env}:Application/argocd/{env}-orders: removed: the Application owns a PostgreSQL database and a persistent volume") for line in lines), refused.stderr
+        assert any(line.startswith(f"  {env}:Namespace/apps-orders: removed") for line in lines)
+        assert any(line.startswith(f"  {env}-database:aws_secretsmanager_secret.orders_postgres: removed") for line in lines)
+    assert any(line.startswith("  global-ecr:aws_ecr_repository.orders: removed") for line in lines)
+    assert state(workdir) == before
+    # WHEN the user acknowledges exactly the listed items THEN it succeeds
+    ids = lines[-1].split("ALLOW_DESTROY='", 1)[1].rstrip("'")
+    accepted = synth(workdir, env={"ALLOW_DESTROY": ids})
+    assert accepted.returncode == 0, accepted.stderr
+    assert not (workdir / "dist/gitops/dev/workloads/orders").exists()
+    # a partial acknowledgement is not enough
+    (workdir / "config/apps/hello-goldenpath-idp.yaml").unlink()
+    assert synth(workdir, "--allow-destroy", "global-ecr:*").returncode == 3
+
+
+def _edit(workdir: Path, variant: str) -> None:
+    """Two configs that differ without destroying anything (so trials can alternate)."""
+    hello = workdir / "config/apps/hello-goldenpath-idp.yaml"
+    text = hello.read_text().replace("replicas: 2\n", "replicas: 5\n") if variant == "B" else hello.read_text().replace("replicas: 5\n", "replicas: 2\n")
+    hello.write_text(text)
+
+
+def _kill_lane(workdir: Path, refs: dict[str, dict[str, dict[str, bytes]]], delays: list[tuple[str, float]]) -> list[str]:
+    """Run trials in one workdir; returns failures (empty: every trial left whole trees)."""
+    failures: list[str] = []
+    current = "A"
+    for index, (marker, delay) in enumerate(delays):
+        target = "B" if current == "A" else "A"
+        _edit(workdir, target)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "goldenpath", "synth", "--config", "config"],
+            cwd=workdir, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        if marker:
+            assert proc.stderr is not None
+            for line in proc.stderr:  # wait until the run reaches the phase under test
+                if marker in line:
+                    break
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for out in OUTPUTS:
+            got = tree(workdir, out)
+            if got == refs[current][out]:
+                continue
+            if got == refs[target][out]:
+                continue
+            failures.append(f"trial {index} ({marker or 'start'}+{delay:.2f}s): {out} is neither the previous nor the new tree")
+        # what is on disk now is the state the next trial starts from
+        current = target if tree(workdir, "dist/gitops") == refs[target]["dist/gitops"] else current
+    return failures
+
+
+@pytest.mark.slow
+def test_sigkill_at_twenty_moments_leaves_whole_trees(tmp_path: Path) -> None:
+    # GIVEN reference outputs of two configs A and B
+    refs: dict[str, dict[str, dict[str, bytes]]] = {}
+    lanes = []
+    for lane in ("lane1", "lane2"):
+        shutil.copytree(REPO / "config", tmp_path / lane / "config")
+        lanes.append(tmp_path / lane)
+    for variant in ("B", "A"):
+        _edit(lanes[0], variant)
+        assert synth(lanes[0]).returncode == 0
+        refs[variant] = {out: tree(lanes[0], out) for out in OUTPUTS}
+    assert refs["A"]["dist/gitops"] != refs["B"]["dist/gitops"]
+    shutil.rmtree(lanes[1] / "config")
+    shutil.copytree(lanes[0] / "config", lanes[1] / "config")
+    assert synth(lanes[1]).returncode == 0  # both lanes start at A
+    # WHEN synth is SIGKILLed at 20 moments: during start-up, rendering, verification and publishing
+    plan = [("", 0.3), ("", 1.5), ("rendering the GitOps tree", 0.0), ("rendering the GitOps tree", 0.5), ("rendering the GitOps tree", 1.0)]
+    plan += [("verifying", step * 0.15) for step in range(15)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda args: _kill_lane(*args), [(lanes[0], refs, plan[0::2]), (lanes[1], refs, plan[1::2])]))
+    # THEN every tree is whole after every kill, and the next run succeeds
+    assert [f for lane in results for f in lane] == []
+    for lane in lanes:
+        _edit(lane, "B")
+        assert synth(lane).returncode == 0
+        assert {out: tree(lane, out) for out in OUTPUTS} == refs["B"]
