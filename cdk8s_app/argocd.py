@@ -83,8 +83,29 @@ APP_KINDS = (
     ("external-secrets.io", "ExternalSecret"),
     ("monitoring.coreos.com", "ServiceMonitor"),
     ("networking.k8s.io", "Ingress"),
+    ("networking.k8s.io", "NetworkPolicy"),
     ("policy", "PodDisruptionBudget"),
 )
+
+
+def external_secret_ignores(section: Section | None) -> list[ApplicationSpecIgnoreDifferences]:
+    """Secrets that External Secrets writes from a section's ExternalSecrets: their data comes
+    from AWS, not git, so self-heal must not fight the operator over it (argocd-source-lint
+    missing-ignore-diff)."""
+    if section is None:
+        return []
+    ignores = []
+    for obj in section.node.find_all():
+        if isinstance(obj, cdk8s.ApiObject) and obj.kind == "ExternalSecret":
+            manifest = obj.to_json()
+            target = (manifest.get("spec") or {}).get("target") or {}
+            ignores.append(
+                ApplicationSpecIgnoreDifferences(
+                    group="", kind="Secret", name=target.get("name") or manifest["metadata"]["name"],
+                    namespace=manifest["metadata"].get("namespace"), json_pointers=["/data"],
+                )
+            )
+    return sorted(ignores, key=lambda i: (i.namespace or "", i.name or ""))
 
 
 def values_ref(env: str, component: str) -> str:
@@ -230,6 +251,7 @@ class ComponentApplication(Construct):
                 ignore_differences=[
                     ApplicationSpecIgnoreDifferences(group=i.group, kind=i.kind, jq_path_expressions=[i.jq]) for i in ignores
                 ]
+                + external_secret_ignores(extras)
                 or None,
             ),
         )
@@ -259,5 +281,6 @@ class DirectoryApplication(Construct):
                     path=naming.gitops_path(section.env, section.directory),
                 ),
                 sync_policy=_sync_policy(sync.automated),
+                ignore_differences=external_secret_ignores(section) or None,
             ),
         )

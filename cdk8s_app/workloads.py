@@ -199,7 +199,37 @@ class AppWorkload(Construct):
             has_database=app.database is not None,
             secrets=app.secrets,
         )
+        AppNetworkPolicy(self, "network-policy", config=config, env=env, app=app)
         if app.dashboard:
             signals = kong_signals(namespace, app.name) if app.public is not None else app_signals(namespace)
             DashboardConfigMap(self, "dashboard", env=env, owner=app.name, namespace=namespace, signals=signals)
         Monitor(self, "monitor", name=app.name, namespace=namespace, selector=selector(app), port=PORT_NAME)
+
+
+class AppNetworkPolicy(Construct):
+    """Only Kong (public apps) and Prometheus reach an app's pods, and only on its port; egress
+    stays open (apps call their database and external APIs)."""
+
+    def __init__(self, scope: Construct, id: str, *, config: PlatformConfig, env: str, app: App) -> None:
+        super().__init__(scope, id)
+        components = config.components_in(env)
+        sources = [c for c in ("kong", "kube-prometheus-stack") if c in components and (c != "kong" or app.public is not None)]
+        namespaces = sorted({config.platform.components[c].namespace for c in sources})
+        k8s.KubeNetworkPolicy(
+            self,
+            "policy",
+            metadata=k8s.ObjectMeta(name=app.name, namespace=naming.app_namespace(app), labels=labels(app)),
+            spec=k8s.NetworkPolicySpec(
+                pod_selector=k8s.LabelSelector(match_labels=selector(app)),
+                policy_types=["Ingress"],
+                ingress=[
+                    k8s.NetworkPolicyIngressRule(
+                        from_=[
+                            k8s.NetworkPolicyPeer(namespace_selector=k8s.LabelSelector(match_labels={"kubernetes.io/metadata.name": ns}))
+                            for ns in namespaces
+                        ],
+                        ports=[k8s.NetworkPolicyPort(protocol="TCP", port=k8s.IntOrString.from_number(app.port))],
+                    )
+                ],
+            ),
+        )

@@ -75,7 +75,7 @@ def checkov_binary() -> str:
     return str(Path(bin_dir) / "checkov") if bin_dir else str(REPO / ".venv-policy" / "bin" / "checkov")
 
 
-def _finding(raw: dict[str, Any]) -> Finding:
+def _terraform_finding(raw: dict[str, Any]) -> Finding:
     file_path = raw.get("file_path", "")
     parts = [p for p in file_path.split("/") if p]
     stack = parts[-2] if len(parts) >= 2 else ""
@@ -83,19 +83,23 @@ def _finding(raw: dict[str, Any]) -> Finding:
     return Finding(raw["check_id"], raw.get("check_name", ""), stack, raw["resource"].split(".")[-1], file_path)
 
 
-def run_checkov_terraform(directory: Path | str, *, skip_file: Path = SKIP_FILE) -> CheckovResults:
-    """checkov on every ``cdk.tf.json`` below ``directory`` (``cdktf.out`` or its ``stacks/``)."""
-    root = Path(directory)
-    if (root / "stacks").is_dir():
-        root = root / "stacks"
-    cmd = [checkov_binary(), "--framework", "terraform_json", "--skip-download", "--quiet", "--compact", "-o", "json", "-d", str(root)]
+def _kubernetes_finding(raw: dict[str, Any]) -> Finding:
+    # checkov names Kubernetes resources "<Kind>.<namespace>.<name>"; the env is the first path part.
+    file_path = raw.get("file_path", "")
+    env = next((p for p in file_path.split("/") if p), "")
+    return Finding(raw["check_id"], raw.get("check_name", ""), env, raw["resource"], file_path)
+
+
+def _run(framework: str, root: Path, skip_file: Path, to_finding: Any) -> CheckovResults:
+    # Run inside the tree so reported paths are tree-relative ("/dev/apps/...", "/dev-cluster/cdk.tf.json").
+    cmd = [checkov_binary(), "--framework", framework, "--skip-download", "--quiet", "--compact", "-o", "json", "-d", "."]
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false", "LOG_LEVEL": "ERROR"}
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, cwd=root)
     if proc.returncode not in (0, 1) or not proc.stdout.strip():
         raise RuntimeError(f"checkov failed (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}")
     report = json.loads(proc.stdout)
     reports = report if isinstance(report, list) else [report]
-    skips = load_skips(skip_file)
+    skips = load_skips(skip_file, framework)
     used: set[Skip] = set()
     results = CheckovResults()
     for item in reports:
@@ -104,7 +108,7 @@ def run_checkov_terraform(directory: Path | str, *, skip_file: Path = SKIP_FILE)
         results.passed += int(item.get("summary", {}).get("passed", 0))
         results.parsing_errors += list(item.get("results", {}).get("parsing_errors", []))
         for raw in item.get("results", {}).get("failed_checks", []):
-            finding = _finding(raw)
+            finding = to_finding(raw)
             skip = next((s for s in skips if s.matches(finding)), None)
             if skip is None:
                 results.failed.append(finding)
@@ -115,3 +119,17 @@ def run_checkov_terraform(directory: Path | str, *, skip_file: Path = SKIP_FILE)
     results.skipped.sort(key=lambda pair: (pair[0].location, pair[0].check_id))
     results.unused_skips = [s for s in skips if s not in used]
     return results
+
+
+def run_checkov_terraform(directory: Path | str, *, skip_file: Path = SKIP_FILE) -> CheckovResults:
+    """checkov on every ``cdk.tf.json`` below ``directory`` (``cdktf.out`` or its ``stacks/``)."""
+    root = Path(directory)
+    if (root / "stacks").is_dir():
+        root = root / "stacks"
+    return _run("terraform_json", root, skip_file, _terraform_finding)
+
+
+def run_checkov_kubernetes(directory: Path | str, *, skip_file: Path = SKIP_FILE) -> CheckovResults:
+    """checkov on the rendered manifests below ``directory`` (``dist/gitops``); skips match
+    ``<env>/<Kind>.<namespace>.<name>``."""
+    return _run("kubernetes", Path(directory), skip_file, _kubernetes_finding)

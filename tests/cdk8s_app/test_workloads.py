@@ -54,3 +54,23 @@ def test_workload_dirs_are_kustomize_apps_listing_their_files(tree: Tree) -> Non
     assert kustomization["resources"] == sorted(
         p.removeprefix("workloads/orders/") for p in files if p.startswith("workloads/orders/") and not p.endswith("kustomization.yaml")
     )
+
+
+def test_only_kong_and_prometheus_reach_app_pods_on_the_app_port(config: PlatformConfig, tree: Tree) -> None:
+    for env, files in tree.items():
+        for app in config.apps_in(env):
+            policy = named(files, "NetworkPolicy", app.name)
+            assert policy["metadata"]["namespace"] == naming.app_namespace(app)
+            assert policy["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": app.name}}
+            assert policy["spec"]["policyTypes"] == ["Ingress"]
+            (rule,) = policy["spec"]["ingress"]
+            sources = [peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for peer in rule["from"]]
+            assert sources == (["kong", "monitoring"] if app.public else ["monitoring"])
+            assert rule["ports"] == [{"port": app.port, "protocol": "TCP"}]
+
+
+def test_secrets_written_by_external_secrets_are_ignored_by_self_heal(tree: Tree) -> None:
+    orders = named(tree["dev"], "Application", "dev-orders")
+    assert orders["spec"]["ignoreDifferences"] == [
+        {"group": "", "jsonPointers": ["/data"], "kind": "Secret", "name": "orders-postgres", "namespace": "apps-orders"}
+    ]

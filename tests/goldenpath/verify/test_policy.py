@@ -1,0 +1,66 @@
+"""Policy layer: clean on the real artifacts; each tool's finding surfaces as its rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from goldenpath.verify import engine
+from tests.goldenpath.verify.test_consistency import edit_stack, edit_yaml
+
+
+def _rules(root: Path) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for v in engine.run(root / "cdktf.out", root / "gitops", layers=("policy",)):
+        found.setdefault(v.rule, []).append(str(v))
+    return found
+
+
+def _unencrypted_rds(doc: dict) -> None:  # type: ignore[type-arg]
+    doc["resource"]["aws_db_instance"]["postgres"]["storage_encrypted"] = False
+
+
+def _privileged(obj: dict) -> None:  # type: ignore[type-arg]
+    obj["spec"]["template"]["spec"]["containers"][0]["securityContext"]["privileged"] = True
+
+
+def _no_ignore_differences(obj: dict) -> None:  # type: ignore[type-arg]
+    del obj["spec"]["ignoreDifferences"]
+
+
+CASES = {
+    "checkov-terraform": lambda r: edit_stack(r, "prod-database", _unencrypted_rds),
+    "checkov-kubernetes": lambda r: edit_yaml(r, "dev/workloads/hello-goldenpath-idp/deployment-hello-goldenpath-idp.yaml", _privileged),
+    "argocd-source-lint": lambda r: edit_yaml(r, "dev/apps/application-dev-orders.yaml", _no_ignore_differences),
+}
+
+
+@pytest.mark.slow
+def test_default_platform_passes_policy(synthesized: Path) -> None:
+    assert _rules(synthesized) == {}
+
+
+def test_every_policy_rule_has_a_mutation() -> None:
+    assert {r.id for r in engine.all_rules() if r.layer == "policy"} == set(CASES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_mutation_breaks_exactly_its_rule(artifact_copy: Path, rule_id: str) -> None:
+    CASES[rule_id](artifact_copy)
+    found = _rules(artifact_copy)
+    assert set(found) == {rule_id}, found
+
+
+@pytest.mark.slow
+def test_a_stale_skip_is_reported(artifact_copy: Path) -> None:
+    # GIVEN dev switched to Multi-AZ, the reviewed CKV_AWS_157 skip for dev matches less; WHEN
+    # staging also is, the skip entry for both matches nothing
+    for env in ("dev", "staging"):
+        edit_stack(artifact_copy, f"{env}-database", lambda doc: doc["resource"]["aws_db_instance"]["postgres"].update(multi_az=True))
+    found = _rules(artifact_copy)
+    assert set(found) == {"checkov-terraform"}
+    assert found["checkov-terraform"] == [
+        'policy/checkov-skips.yaml: CKV_AWS_157: checkov-terraform: stale skip: matches nothing in this tree (dev-database/postgres, staging-database/postgres)'
+    ]
