@@ -91,4 +91,4 @@ def test_object_counts_by_kind(tree: Tree) -> None:
     assert counts["dev"] == counts["prod"] == counts["staging"]
     assert counts["dev"]["Application"] == 11 + 3 + 5  # components + apps + platform sections
     assert counts["dev"]["ClusterIssuer"] == 2
-    assert counts["dev"]["ExternalSecret"] == 6 + 4  # components/apps + provisioning (3 owners + master)
+    assert counts["dev"]["ExternalSecret"] == 7 + 4  # components/apps + provisioning (3 owners + master)

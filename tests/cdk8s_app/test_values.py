@@ -104,3 +104,12 @@ def test_bootstrap_values_keep_the_root_application(config: PlatformConfig) -> N
     assert root["spec"]["source"]["path"] == "dist/gitops/dev/apps"
     assert root["spec"]["source"]["targetRevision"] == "development"
     assert values["fullnameOverride"] == "dev-argocd"
+
+
+def test_grafana_admin_login_comes_from_secrets_manager(tree: Tree) -> None:
+    # Without it the chart's well-known default admin password ships to every env.
+    for env, files in tree.items():
+        grafana = files["values/kube-prometheus-stack.yaml"]["grafana"]
+        assert grafana["admin"] == {"existingSecret": "kube-prometheus-stack-grafana-admin", "userKey": "admin-user", "passwordKey": "admin-password"}
+        secret = files["components/kube-prometheus-stack/externalsecret-kube-prometheus-stack-grafana-admin.yaml"]
+        assert [d["remoteRef"]["key"] for d in secret["spec"]["data"]] == [f"goldenpath/{env}/kube-prometheus-stack/grafana-admin"] * 2
