@@ -6,18 +6,17 @@ Python data plus a map ``path tuple -> line`` so any path (even a partial one) c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+import yaml
 
 from goldenpath.errors import ConfigError, ConfigIssue
 
 Path_ = tuple[str | int, ...]
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -40,65 +39,77 @@ class LocatedDocument:
         return ConfigIssue(self.file, self.line_of(path), dotted(path), message)
 
 
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
 def dotted(path: Path_) -> str:
+    """``a.b[0].c``; keys that are not plain words are quoted (a key may hold a newline)."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part) if _PLAIN_KEY.match(str(part)) else repr(str(part))
+            out += ("." if out else "") + text
     return out
 
 
-def _plain(node: Any, path: Path_, lines: dict[Path_, int], file: str) -> Any:
-    if isinstance(node, CommentedMap):
-        result = {}
-        for key in node:
+MAX_NODES = 100_000  # aliases can expand a tiny file exponentially ("billion laughs")
+
+
+def _plain(loader: Any, node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> Any:
+    if len(lines) > MAX_NODES:
+        raise ConfigError([ConfigIssue(file, node.start_mark.line + 1, dotted(path), f"document too large: more than {MAX_NODES} keys and items after expanding aliases")])
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
+            line = key_node.start_mark.line + 1
             if not isinstance(key, str):
-                line = node.lc.key(key)[0] + 1
-                raise ConfigError([ConfigIssue(file, line, dotted(path), f"keys must be strings (got {key!r})")])
-            lines[path + (key,)] = node.lc.key(key)[0] + 1
-            result[key] = _plain(node[key], path + (key,), lines, file)
+                shown = repr(key) if isinstance(key_node, yaml.ScalarNode) else "a collection"
+                raise ConfigError([ConfigIssue(file, line, dotted(path), f"keys must be strings (got {shown})")])
+            if key in result:
+                raise ConfigError([ConfigIssue(file, line, dotted(path + (key,)), f"duplicate key (first defined on line {lines[path + (key,)]})")])
+            lines[path + (key,)] = line
+            result[key] = _plain(loader, value_node, path + (key,), lines, file)
         return result
-    if isinstance(node, CommentedSeq):
+    if isinstance(node, yaml.SequenceNode):
         items = []
-        for index, item in enumerate(node):
-            lines[path + (index,)] = node.lc.item(index)[0] + 1
-            items.append(_plain(item, path + (index,), lines, file))
+        for index, item in enumerate(node.value):
+            lines[path + (index,)] = item.start_mark.line + 1
+            items.append(_plain(loader, item, path + (index,), lines, file))
         return items
-    if isinstance(node, str):
-        return str(node)  # drop ruamel's scalar subclasses
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node
+    return loader.construct_object(node, deep=True)
 
 
 def load_yaml(path: Path, display: str | None = None) -> LocatedDocument:
-    """Parse one YAML file; syntax errors become located :class:`ConfigError`s."""
+    """Parse one YAML file; syntax errors become located :class:`ConfigError`s.
+
+    PyYAML's C composer gives every node its line; values are built from the nodes here so
+    duplicate keys are errors (YAML parsers keep the last one silently)."""
     file = display or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([ConfigIssue(file, 0, "", f"cannot read file ({exc.__class__.__name__}: {exc})")]) from None
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
+    loader = _Loader(text)
     try:
-        raw = yaml.load(text)
-    except DuplicateKeyError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 0
-        raise ConfigError([ConfigIssue(file, line, "", f"duplicate key ({_first_line(exc.problem)})")]) from None
-    except MarkedYAMLError as exc:
+        node = loader.get_single_node()
+        lines: dict[Path_, int] = {(): 1}
+        data = _plain(loader, node, (), lines, file) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         raise ConfigError([ConfigIssue(file, line, "", f"invalid YAML: {_first_line(exc.problem or exc.context)}")]) from None
-    except YAMLError as exc:
+    except yaml.reader.ReaderError as exc:  # a control character: no mark, only an offset
+        line = text[: exc.position].count("\n") + 1
+        raise ConfigError([ConfigIssue(file, line, "", f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}")]) from None
+    except yaml.YAMLError as exc:
         raise ConfigError([ConfigIssue(file, 0, "", f"invalid YAML: {_first_line(str(exc))}")]) from None
-    lines: dict[Path_, int] = {(): 1}
-    data = _plain(raw, (), lines, file)
+    except (ValueError, OverflowError) as exc:  # e.g. a timestamp or number the constructor rejects
+        raise ConfigError([ConfigIssue(file, 0, "", f"invalid YAML value: {_first_line(str(exc))}")]) from None
+    finally:
+        loader.dispose()
     return LocatedDocument(file, data, lines)
 
 

@@ -1,0 +1,111 @@
+"""Property: no configuration ever produces a traceback. It either loads (and everything derived
+from it in pure Python works) or fails with exit 2 and located `file:line: ...` messages."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from goldenpath import helm_values, naming
+from goldenpath.cli import main
+from goldenpath.config import load_config
+from goldenpath.platform_doc import render_platform_doc
+from tests.conftest import REPO
+
+LOCATED = re.compile(r"^config/(platform\.yaml|apps/[^/]+\.ya?ml):\d+: ")
+PLATFORM = yaml.safe_load((REPO / "config/platform.yaml").read_text())
+APPS = {p.name: yaml.safe_load(p.read_text()) for p in sorted((REPO / "config/apps").glob("*.yaml"))}
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=30), st.sampled_from(["", "..", "a/b", "-x", "UPPER", "dev", "10.0.0.0/8", "eu-west-2z", "1.33", "x" * 80]),
+)
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=10), inner, max_size=3)), max_leaves=6)
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(node, dict):
+        for key, item in node.items():
+            out += _paths(item, prefix + (key,))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            out += _paths(item, prefix + (index,))
+    return out
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> tuple[str, Any]:
+    """One file of the default config with 1-3 structural mutations."""
+    name = draw(st.sampled_from(["platform.yaml", *sorted(APPS)]))
+    doc = yaml.safe_load(yaml.safe_dump(PLATFORM if name == "platform.yaml" else APPS[name]))
+    for _ in range(draw(st.integers(1, 3))):
+        paths = _paths(doc)
+        path = draw(st.sampled_from(paths))
+        if not path:
+            doc = draw(values) if draw(st.integers(0, 9)) == 0 else doc
+            continue
+        parent = doc
+        for part in path[:-1]:
+            parent = parent[part]
+        action = draw(st.sampled_from(["replace", "delete", "add-key"]))
+        if action == "replace":
+            parent[path[-1]] = draw(values)
+        elif action == "delete":
+            del parent[path[-1]]
+        elif isinstance(parent, dict):
+            parent[draw(st.text(min_size=1, max_size=12))] = draw(values)
+    return name, doc
+
+
+def _check(workdir: Path) -> None:
+    err, out = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out), contextlib.chdir(workdir):
+        code = main(["validate", "--config", "config"])  # any exception escaping here fails the test
+    if code == 0:
+        config = load_config(workdir / "config")
+        for env in config.environments:  # everything derived in pure Python must work too
+            for component in config.components_in(env):
+                helm_values.values(config, env, component)
+            naming.irsa_bindings(config.platform, env)
+            naming.database_owners(config.platform, config.apps, env)
+        render_platform_doc(config)
+    else:
+        assert code == 2
+        lines = err.getvalue().splitlines()
+        assert lines and all(LOCATED.match(line) for line in lines), lines
+        assert "Traceback" not in err.getvalue()
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(mutated())
+def test_structural_mutations_never_crash(case: tuple[str, Any]) -> None:
+    name, doc = case
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        shutil.copytree(REPO / "config", workdir / "config")
+        target = workdir / "config" / (name if name == "platform.yaml" else f"apps/{name}")
+        target.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+        _check(workdir)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.sampled_from(["platform.yaml", *sorted(APPS)]), st.integers(0, 10_000), st.text(min_size=1, max_size=8))
+def test_text_corruption_never_crashes(name: str, offset: int, noise: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        shutil.copytree(REPO / "config", workdir / "config")
+        target = workdir / "config" / (name if name == "platform.yaml" else f"apps/{name}")
+        text = target.read_text()
+        at = offset % (len(text) + 1)
+        target.write_text(text[:at] + noise + text[at:])
+        _check(workdir)
