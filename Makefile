@@ -51,9 +51,9 @@ synth: setup
 diff: setup
 	@$(PY) -m goldenpath diff --config $(CONFIG)
 
-## check: verify the committed artifacts (schema, consistency, policy, drift)
+## check: verify the committed dist/gitops against a fresh Terraform synth (schema, consistency, policy, drift)
 check: setup
-	@$(PY) -m goldenpath verify --terraform cdktf.out --gitops dist/gitops --drift --config $(CONFIG)
+	@$(PY) -m goldenpath verify --render-terraform --gitops dist/gitops --drift --config $(CONFIG)
 
 ## test: the whole suite (snapshots, validation, PostgreSQL, drift)
 test: setup

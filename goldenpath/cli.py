@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from goldenpath.errors import ConfigError
@@ -46,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--layers", default="schema,consistency,policy")
     verify.add_argument("--drift", action="store_true", help="also re-render from --config and compare with --gitops")
     verify.add_argument("--config", type=Path, default=Path("config"))
+    verify.add_argument(
+        "--render-terraform", action="store_true", help="synthesize Terraform from --config into a temporary directory and check that (cdktf.out/ is not committed)"
+    )
     verify.add_argument("--list-rules", action="store_true")
 
     deploy = sub.add_parser("deploy", help="cdktf deploy (or --plan: cdktf diff) of one environment's stacks")
@@ -136,7 +140,15 @@ def _verify(args: argparse.Namespace) -> int:
         return EXIT_OK
     layers = [layer.strip() for layer in args.layers.split(",") if layer.strip()]
     try:
-        violations = engine.run(args.terraform, args.gitops, layers=layers)
+        if args.render_terraform:
+            from goldenpath.config import load_config
+            from goldenpath.pipeline import Timings, render_terraform
+
+            with tempfile.TemporaryDirectory(prefix="goldenpath-verify-") as tmp:
+                render_terraform(load_config(args.config), Path(tmp), Timings())
+                violations = engine.run(Path(tmp), args.gitops, layers=layers)
+        else:
+            violations = engine.run(args.terraform, args.gitops, layers=layers)
         if args.drift:
             from goldenpath.verify.drift import drift
 

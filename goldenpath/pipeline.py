@@ -35,6 +35,7 @@ class Timings:
 Progress = Callable[[str], None]
 
 
+
 def _quiet(_message: str) -> None:
     return None
 
@@ -72,6 +73,7 @@ def staged_render(
     timings = timings or Timings()
     with timings.step("load-config"):
         config = load_config(config_dir)
+
     clean_leftovers(terraform_out)
     clean_leftovers(gitops_out)
     tf_stage = staging_dir(terraform_out)

@@ -92,3 +92,17 @@ def test_preserve_unknown_fields_is_respected() -> None:
         "config": {"anything": {"goes": 1}},
     }
     assert validate_manifest(plugin) == []
+
+
+def test_the_cheap_crd_index_agrees_with_a_full_parse() -> None:
+    # schemas._crd_files finds (group, kind) by a text scan to avoid parsing 4 MB of YAML.
+    from goldenpath import schemas
+
+    directory = schemas.crd_dir()
+    scanned = schemas._crd_files(str(directory))
+    parsed = {}
+    for path in sorted(directory.rglob("*.yaml")):
+        for api_version, kind in schemas._crd_schemas(path):
+            parsed[(api_version.split("/")[0], kind)] = path
+    assert scanned == parsed
+    assert len(scanned) >= 9

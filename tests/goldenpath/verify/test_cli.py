@@ -80,3 +80,10 @@ def test_drift_reports_edited_missing_and_extra_files(tmp_path: Path) -> None:
     (tree / "staging/apps/extra.yaml").write_text("kind: ConfigMap\n")
     found = [(v.file, v.rule) for v in drift(REPO / "config", tree)]
     assert found == [("dev/values/kong.yaml", "drift"), ("prod/apps/appproject-apps.yaml", "drift"), ("staging/apps/extra.yaml", "drift")]
+
+
+def test_make_check_path_on_the_committed_tree(capsys: pytest.CaptureFixture[str]) -> None:
+    # what `make check` runs (policy layer aside, covered in test_policy.py): fresh Terraform, committed GitOps tree, drift
+    code = main(["verify", "--render-terraform", "--config", str(REPO / "config"), "--gitops", str(REPO / "dist/gitops"),
+                 "--layers", "schema,consistency", "--drift"])
+    assert (code, capsys.readouterr().out.strip()) == (0, "0 violation(s)")
