@@ -57,7 +57,7 @@ check: setup
 
 ## test: the whole suite (snapshots, validation, PostgreSQL, drift)
 test: setup
-	@$(PY) -m pytest
+	@$(PY) -m pytest -n 2
 
 lint: setup
 	@$(VENV)/bin/ruff check .

@@ -38,7 +38,7 @@ from stacks.base import PlatformStack, policy_json
 from stacks.cluster import ClusterStack
 from stacks.network import NetworkStack
 
-POSTGRES_PORT = 5432
+POSTGRES_PORT = naming.DATABASE_PORT  # the provisioning Job and the apps connect to the same port
 PARAMETER_GROUP_FAMILY = "postgres15"
 MASTER_USERNAME = "postgres"
 PASSWORD_LENGTH = 32
@@ -150,14 +150,7 @@ class DatabaseStack(PlatformStack):
         for owner in naming.database_owners(platform, config.apps_in(env), env):
             rid = resource_id(owner.owner, "postgres")
             secret_name = naming.database_secret(platform, env, owner.owner)
-            secret = SecretsmanagerSecret(
-                self,
-                rid,
-                name=secret_name,
-                description=f"PostgreSQL credentials of {owner.owner} (database {owner.database.name})",
-                kms_key_id=self.key.arn,
-                recovery_window_in_days=recovery_days,
-            )
+            secret = self._secret(rid, secret_name, f"PostgreSQL credentials of {owner.owner} (database {owner.database.name})", recovery_days)
             password = DataAwsSecretsmanagerRandomPassword(
                 self, f"{rid}_password", password_length=PASSWORD_LENGTH, exclude_punctuation=True  # keeps the JSON template valid
             )
@@ -169,13 +162,7 @@ class DatabaseStack(PlatformStack):
                 "username": owner.database.role,
             }
             assert tuple(sorted(value)) == naming.DATABASE_SECRET_KEYS
-            SecretsmanagerSecretVersion(
-                self,
-                f"{rid}_value",
-                secret_id=secret.id,
-                secret_string=json.dumps(value, sort_keys=True),
-                lifecycle={"ignore_changes": ["secret_string"]},
-            )
+            self._version(rid, secret, json.dumps(value, sort_keys=True))
             self.secrets[secret_name] = secret
 
         declared = [(name, s) for name in config.components_in(env) for s in platform.components[name].secrets]
@@ -183,21 +170,9 @@ class DatabaseStack(PlatformStack):
         for owner_name, secret_spec in sorted(declared, key=lambda pair: (pair[0], pair[1].name)):
             rid = resource_id(owner_name, secret_spec.name)
             secret_name = naming.secret(platform, env, owner_name, secret_spec.name)
-            secret = SecretsmanagerSecret(
-                self,
-                rid,
-                name=secret_name,
-                description=f"{secret_spec.name} of {owner_name}: keys {', '.join(secret_spec.keys)} (filled in by hand)",
-                kms_key_id=self.key.arn,
-                recovery_window_in_days=recovery_days,
-            )
-            SecretsmanagerSecretVersion(
-                self,
-                f"{rid}_value",
-                secret_id=secret.id,
-                secret_string=placeholder(secret_spec),
-                lifecycle={"ignore_changes": ["secret_string"]},
-            )
+            description = f"{secret_spec.name} of {owner_name}: keys {', '.join(secret_spec.keys)} (filled in by hand)"
+            secret = self._secret(rid, secret_name, description, recovery_days)
+            self._version(rid, secret, placeholder(secret_spec))
             self.secrets[secret_name] = secret
 
         # External Secrets decrypts every secret above (and the RDS master secret) with this key.
@@ -210,3 +185,13 @@ class DatabaseStack(PlatformStack):
                 role=reader.name,
                 policy=policy_json([{"Sid": "DecryptEnvSecrets", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": self.key.arn}]),
             )
+
+    def _secret(self, rid: str, name: str, description: str, recovery_days: int) -> SecretsmanagerSecret:
+        return SecretsmanagerSecret(self, rid, name=name, description=description, kms_key_id=self.key.arn, recovery_window_in_days=recovery_days)
+
+    def _version(self, rid: str, secret: SecretsmanagerSecret, secret_string: str) -> None:
+        """The first value only: later values belong to the provisioning Job or to humans (and a
+        changing generated password must not rotate the secret on every plan)."""
+        SecretsmanagerSecretVersion(
+            self, f"{rid}_value", secret_id=secret.id, secret_string=secret_string, lifecycle={"ignore_changes": ["secret_string"]}
+        )
