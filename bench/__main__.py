@@ -3,7 +3,7 @@
 Measured side by side in one session: our `make synth` path (both halves + verification) with
 its split, the same with the provider import fix disabled (naive), the floor (a process that
 only loads the jsii assemblies we use), and `npx cdktf synth` (Terraform half only, the CLI
-way). Peak RSS comes from wait4() of each child. Writes bench/results.json, bench/RESULTS.md
+way). Peak RSS is sampled over the process tree (Python and its jsii node runtime). Writes bench/results.json, bench/RESULTS.md
 and bench/scaling.png.
 """
 
@@ -18,28 +18,53 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from bench.configs import REPO, make_config
 
 PY = sys.executable
-FLOOR = (
-    "from goldenpath import fastimport; fastimport.install(); "
-    "import cdktf, cdk8s, cdk8s_plus_33, cdktf_cdktf_provider_aws.provider, "
-    "cdktf_cdktf_provider_helm.provider, cdktf_cdktf_provider_kubernetes.provider; "
-    "import os, sys; sys.stdout.flush(); os._exit(0)"
-)
+# The floor: load every jsii assembly the synth path uses (cdktf, the AWS and Helm providers,
+# cdk8s, cdk8s-plus-33, the CRD bindings) through our own modules, construct nothing, exit.
+FLOOR = "from goldenpath import fastimport; fastimport.install(); import stacks.app, cdk8s_app.app; import os, sys; sys.stdout.flush(); os._exit(0)"
+
+
+def _tree_rss_kib(root: int) -> int:
+    """RSS of a process and all its descendants (the jsii node runtime is a child process)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/statm") as statm:
+                rss[int(entry)] = int(statm.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None, cwd: Path = REPO) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one child process; raises if it fails."""
+    """Wall seconds and peak RSS (MiB) of one command including its child processes (sampled
+    every 50 ms, so a very short spike can be missed); raises if it fails."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _pid, status, usage = os.wait4(proc.pid, 0)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_kib(proc.pid))
+        time.sleep(0.05)
     wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+    if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, peak / 1024
 
 
 def tree_size(root: Path) -> tuple[int, int]:
@@ -52,15 +77,22 @@ def synth_cmd(config: Path, out: Path) -> list[str]:
             "--gitops-out", str(out / "gitops"), "--platform-doc", str(out / "PLATFORM.md"), "--allow-destroy", "*"]
 
 
-def measure(label: str, runs: int, fn) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def measure(label: str, runs: int, cmd: list[str], env: dict[str, str] | None = None, after=None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Median of ``runs`` runs of ``cmd``; ``after()`` is called after each run (reads the split)."""
     walls, rss = [], []
     for _ in range(runs):
-        wall, peak = fn()
+        wall, peak = run(cmd, env=env)
         walls.append(wall)
         rss.append(peak)
+        if after is not None:
+            after()
     result = {"median_s": statistics.median(walls), "min_s": min(walls), "max_s": max(walls), "peak_rss_mib": max(rss)}
     print(f"  {label:38} median {result['median_s']:6.2f} s  rss {result['peak_rss_mib']:7.0f} MiB", flush=True)
     return result
+
+
+def _read_split(timings_file: Path, splits: list[dict[str, float]]) -> None:
+    splits.append(json.loads(timings_file.read_text()))
 
 
 def main() -> int:
@@ -68,6 +100,7 @@ def main() -> int:
     parser.add_argument("--apps", default="0,10,50,100,200")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-cli", action="store_true", help="skip npx cdktf synth (slow)")
+    parser.add_argument("--naive-apps", default="0,100", help="sizes at which the naive (eager import) synth is measured too")
     args = parser.parse_args()
     sizes = [int(x) for x in args.apps.split(",")]
     work = Path(tempfile.mkdtemp(prefix="goldenpath-bench-"))
@@ -77,7 +110,7 @@ def main() -> int:
         "sizes": {},
     }
     print(f"bench: {args.runs} runs each, apps = {sizes} (+3 default apps), work dir {work}", flush=True)
-    floor = measure("floor (load assemblies only)", args.runs, lambda: run([PY, "-c", FLOOR]))
+    floor = measure("floor (load assemblies only)", args.runs, [PY, "-c", FLOOR])
     results["floor"] = floor
     for apps in sizes:
         print(f"apps = {apps}", flush=True)
@@ -85,21 +118,22 @@ def main() -> int:
         out = work / f"out-{apps}"
         timings_file = work / f"timings-{apps}.json"
         splits: list[dict[str, float]] = []
-
-        def ours() -> tuple[float, float]:
-            result = run(synth_cmd(config, out), env={"GOLDENPATH_TIMINGS": str(timings_file)})
-            splits.append(json.loads(timings_file.read_text()))
-            return result
-
-        entry: dict[str, object] = {"ours": measure("ours (make synth path)", args.runs, ours)}
+        entry: dict[str, object] = {
+            "ours": measure(
+                "ours (make synth path)", args.runs, synth_cmd(config, out), env={"GOLDENPATH_TIMINGS": str(timings_file)},
+                after=partial(_read_split, timings_file, splits),
+            )
+        }
         entry["split_s"] = {k: statistics.median(s.get(k, 0.0) for s in splits) for k in sorted({k for s in splits for k in s})}
-        entry["naive"] = measure("naive (eager provider imports)", args.runs, lambda: run(synth_cmd(config, out), env={"GOLDENPATH_EAGER_IMPORTS": "1"}))
+        if str(apps) in args.naive_apps.split(","):
+            entry["naive"] = measure("naive (eager provider imports)", args.runs, synth_cmd(config, out), env={"GOLDENPATH_EAGER_IMPORTS": "1"})
         if not args.skip_cli and apps == 0:
             cli_out = work / "cli-out"
             entry["cdktf_cli"] = measure(
                 "npx cdktf synth (Terraform only)",
                 args.runs,
-                lambda: run([str(REPO / "node_modules/.bin/cdktf"), "synth", "--output", str(cli_out)], env={"GOLDENPATH_CONFIG": str(config)}),
+                [str(REPO / "node_modules/.bin/cdktf"), "synth", "--output", str(cli_out)],
+                env={"GOLDENPATH_CONFIG": str(config)},
             )
         tf_files, tf_bytes = tree_size(out / "cdktf.out")
         k8s_files, k8s_bytes = tree_size(out / "gitops")

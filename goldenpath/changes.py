@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from goldenpath import yamlfiles
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ def manifest_items(root: Path) -> dict[tuple[str, str], Item]:
         rel = path.relative_to(root)
         if len(rel.parts) < 2 or rel.parts[1] == "values" or path.name == "kustomization.yaml":
             continue
-        for doc in yaml.load_all(path.read_text(encoding="utf-8"), Loader=_Loader):
+        for doc in yamlfiles.documents(path):
             if not isinstance(doc, dict):
                 continue
             meta = doc.get("metadata") or {}

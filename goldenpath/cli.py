@@ -95,7 +95,8 @@ def _synth(args: argparse.Namespace, *, write: bool) -> int:
 
     acknowledged = [*args.allow_destroy.split(","), *os.environ.get("ALLOW_DESTROY", "").split(",")]
     with staged_render(args.config, args.terraform_out, args.gitops_out, progress=_progress) as staged:
-        changes = compare(args.terraform_out, staged.terraform, args.gitops_out, staged.gitops)
+        with staged.timings.step("compare"):
+            changes = compare(args.terraform_out, staged.terraform, args.gitops_out, staged.gitops)
         dangers = guard.dangers(changes)
         blocked = guard.unacknowledged(dangers, acknowledged)
         if write and blocked:

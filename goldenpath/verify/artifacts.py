@@ -15,12 +15,8 @@ from typing import Any
 
 import yaml
 
+from goldenpath import yamlfiles
 from goldenpath.verify.report import UnusableInput
-
-try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
 
 
 @dataclass(frozen=True)
@@ -137,7 +133,7 @@ def load(terraform_root: Path, gitops_root: Path) -> Artifacts:
             continue
         env = rel_path.parts[0]
         try:
-            docs = [d for d in yaml.load_all(path.read_text(encoding="utf-8"), Loader=_Loader) if d is not None]
+            docs = yamlfiles.documents(path)
         except (OSError, yaml.YAMLError) as exc:
             raise UnusableInput(f"{rel}: cannot parse YAML ({str(exc).splitlines()[0]})") from None
         if rel_path.parts[1] == "values":

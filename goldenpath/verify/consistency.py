@@ -195,7 +195,7 @@ def _irsa_annotations(a: Artifacts, index: Index) -> Iterator[tuple[Manifest, st
         if owner is None:
             continue
         namespace = str(((owner.obj.get("spec") or {}).get("destination") or {}).get("namespace", ""))
-        for path, parent, key, value in walk(values):
+        for path, _parent, key, value in walk(values):
             if key == IRSA_ANNOTATION and len(path) >= 2 and path[-2] == "annotations":
                 holder = _lookup(values, path[:-2])
                 account = str((holder or {}).get("name") or "")
