@@ -45,8 +45,8 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_two_runs_are_byte_identical_and_match_the_committed_tree(workdir: Path) -> None:
-    first = synth(workdir)
+def test_two_runs_are_byte_identical_and_match_the_committed_tree(workdir: Path, synthesized: Path) -> None:
+    first = synth(workdir)  # the CLI re-executes itself with -O (no jsii runtime type checks)
     assert first.returncode == 0, first.stderr
     before = state(workdir)
     second = synth(workdir)
@@ -56,6 +56,9 @@ def test_two_runs_are_byte_identical_and_match_the_committed_tree(workdir: Path)
     # the committed dist/ is exactly what the default config renders (drift check)
     committed = {str(p.relative_to(REPO)): p.read_bytes() for p in sorted((REPO / "dist").rglob("*")) if p.is_file()}
     assert {k: v for k, v in before.items() if k.startswith("dist/")} == committed
+    # ... and equals the in-process, type-checked render of the session fixture, byte for byte
+    checked = {f"cdktf.out/{p.relative_to(synthesized / 'cdktf.out')}": p.read_bytes() for p in sorted((synthesized / "cdktf.out").rglob("*")) if p.is_file()}
+    assert tree(workdir, "cdktf.out") == checked
     # clean terminal output: no jsii banner, no warnings
     assert "end-of-life" not in first.stderr + first.stdout
     assert "Warning" not in first.stderr
