@@ -40,6 +40,21 @@ def root_application(config: PlatformConfig, env: str) -> dict[str, Any]:
     }
 
 
+APPLICATION_HEALTH_LUA = """hs = {}
+hs.status = "Progressing"
+hs.message = ""
+if obj.status ~= nil then
+  if obj.status.health ~= nil then
+    hs.status = obj.status.health.status
+    if obj.status.health.message ~= nil then
+      hs.message = obj.status.health.message
+    end
+  end
+end
+return hs
+"""
+
+
 def argocd(config: PlatformConfig, env: str) -> dict[str, Any]:
     # No chart ServiceMonitors here: Terraform installs these values before the monitoring CRDs
     # exist; cdk8s_app renders Argo CD's ServiceMonitor in its component directory instead.
@@ -50,7 +65,13 @@ def argocd(config: PlatformConfig, env: str) -> dict[str, Any]:
         "configs": {
             # TLS terminates at Kong (cert-manager certificate); the server speaks HTTP behind it.
             "params": {"server.insecure": True},
-            "cm": {"url": f"https://{naming.host(platform, env, platform.components['argocd'].host or 'argocd')}"},
+            "cm": {
+                "url": f"https://{naming.host(platform, env, platform.components['argocd'].host or 'argocd')}",
+                # Argo CD >= 1.8 reports child Applications as healthy at once, so the root app's
+                # sync waves would not wait for operators, CRDs or the database Job. This is the
+                # documented app-of-apps health check that restores the wait.
+                "resource.customizations.health.argoproj.io_Application": APPLICATION_HEALTH_LUA,
+            },
         },
         "server": {"metrics": {"enabled": True}},
         "controller": {"metrics": {"enabled": True}},

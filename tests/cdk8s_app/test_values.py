@@ -113,3 +113,13 @@ def test_grafana_admin_login_comes_from_secrets_manager(tree: Tree) -> None:
         assert grafana["admin"] == {"existingSecret": "kube-prometheus-stack-grafana-admin", "userKey": "admin-user", "passwordKey": "admin-password"}
         secret = files["components/kube-prometheus-stack/externalsecret-kube-prometheus-stack-grafana-admin.yaml"]
         assert [d["remoteRef"]["key"] for d in secret["spec"]["data"]] == [f"goldenpath/{env}/kube-prometheus-stack/grafana-admin"] * 2
+
+
+def test_argocd_waits_for_child_application_health(config: PlatformConfig, tree: Tree) -> None:
+    # Without it the root app's sync waves do not wait (Argo CD >= 1.8 drops Application health).
+    from goldenpath import helm_values
+
+    for env, files in tree.items():
+        lua = files["values/argocd.yaml"]["configs"]["cm"]["resource.customizations.health.argoproj.io_Application"]
+        assert "obj.status.health.status" in lua and 'hs.status = "Progressing"' in lua
+        assert helm_values.argocd_bootstrap(config, env)["configs"]["cm"]["resource.customizations.health.argoproj.io_Application"] == lua
