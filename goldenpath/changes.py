@@ -58,11 +58,18 @@ def terraform_items(root: Path) -> tuple[dict[tuple[str, str], Item], dict[str, 
     return items, stack_env
 
 
+VALUES_PREFIX = "Helm values/"
+
+
 def manifest_items(root: Path) -> dict[tuple[str, str], Item]:
     items: dict[tuple[str, str], Item] = {}
     for path in sorted(root.rglob("*.yaml")) if root.is_dir() else []:
         rel = path.relative_to(root)
-        if len(rel.parts) < 2 or rel.parts[1] == "values" or path.name == "kustomization.yaml":
+        if len(rel.parts) < 2 or path.name == "kustomization.yaml":
+            continue
+        if rel.parts[1] == "values":  # Helm values change what a chart deploys: list them too
+            docs = yamlfiles.documents(path)
+            items[(rel.parts[0], f"{VALUES_PREFIX}{path.stem}")] = Item(rel.parts[0], f"{VALUES_PREFIX}{path.stem}", docs[0] if docs else {}, str(rel))
             continue
         for doc in yamlfiles.documents(path):
             if not isinstance(doc, dict):
@@ -103,6 +110,7 @@ def compare(old_terraform: Path, new_terraform: Path, old_gitops: Path, new_gito
     for stack, _key in new_tf:
         resources[stack] = resources.get(stack, 0) + 1
     objects: dict[str, int] = {}
-    for env, _key in new_k8s:
-        objects[env] = objects.get(env, 0) + 1
+    for env, key in new_k8s:
+        if not key.startswith(VALUES_PREFIX):
+            objects[env] = objects.get(env, 0) + 1
     return ChangeSet(_delta(old_tf, new_tf), _delta(old_k8s, new_k8s), resources, objects, stack_env, old_k8s)
