@@ -227,11 +227,11 @@ def _check_platform(platform: Platform, doc: LocatedDocument) -> list[ConfigIssu
         groups = [g.name for g in env.cluster.node_groups]
         if len(set(groups)) != len(groups):
             issues.append(doc.issue(at + ("cluster", "node_groups"), "node group names must be unique"))
-        for component in env.components:
-            if component not in platform.components:
-                issues.append(doc.issue(at + ("components", component), f"unknown component (defined: {', '.join(sorted(platform.components))})"))
-            elif component in REQUIRED_COMPONENTS and not env.components[component].enabled:
-                issues.append(doc.issue(at + ("components", component, "enabled"), f"{component} is required in every environment"))
+        for override in env.components:
+            if override not in platform.components:
+                issues.append(doc.issue(at + ("components", override), f"unknown component (defined: {', '.join(sorted(platform.components))})"))
+            elif override in REQUIRED_COMPONENTS and not env.components[override].enabled:
+                issues.append(doc.issue(at + ("components", override, "enabled"), f"{override} is required in every environment"))
 
     prefixes = [env.host_prefix for env in platform.environments.values()]
     if len(set(prefixes)) != len(prefixes):

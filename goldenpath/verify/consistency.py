@@ -174,8 +174,8 @@ def externalsecret_remote_key(a: Artifacts) -> Iterator[Violation]:
             key, prop = remote.get("key"), remote.get("property")
             if key not in secrets:
                 yield _v(es, "externalsecret-remote-key", f"remote key {key!r} is not a secret Terraform creates in {es.env}")
-            elif prop is not None and secrets[key].keys is not None and prop not in secrets[key].keys:
-                yield _v(es, "externalsecret-remote-key", f"property {prop!r} is not a key of {key} ({', '.join(sorted(secrets[key].keys))})")
+            elif prop is not None and (known := secrets[key].keys) is not None and prop not in known:
+                yield _v(es, "externalsecret-remote-key", f"property {prop!r} is not a key of {key} ({', '.join(sorted(known))})")
         for entry in spec.get("dataFrom") or []:
             if "extract" in entry:
                 key = (entry.get("extract") or {}).get("key")
@@ -230,6 +230,11 @@ def irsa_trust(a: Artifacts) -> Iterator[Violation]:
             yield _v(owner, "irsa-trust", f"role {name} trusts {sorted(role.subjects())}, not exactly {subject}")
 
 
+def _listed(value: Any) -> list[Any]:
+    """IAM allows a string or a list for Action and Resource."""
+    return value if isinstance(value, list) else [value]
+
+
 def _secret_name_of(resource: str) -> str | None:
     match = re.match(r"^arn:aws:secretsmanager:[^:]*:[^:]*:secret:(.+)$", resource)
     return match.group(1) if match else None
@@ -251,10 +256,10 @@ def iam_secret_scope(a: Artifacts) -> Iterator[Violation]:
         patterns: list[str] = []
         tag_scoped: set[str] = set()
         for statement in role.policies:
-            actions = set(statement.get("Action") if isinstance(statement.get("Action"), list) else [statement.get("Action")])
+            actions = set(_listed(statement.get("Action")))
             if statement.get("Effect") != "Allow" or not actions & SECRET_READ:
                 continue
-            resources = statement.get("Resource") if isinstance(statement.get("Resource"), list) else [statement.get("Resource")]
+            resources = _listed(statement.get("Resource"))
             condition = ((statement.get("Condition") or {}).get("StringEquals") or {}).get(f"secretsmanager:ResourceTag/{RDS_TAG}")
             for resource in resources:
                 name = _secret_name_of(str(resource))
