@@ -14,6 +14,7 @@ from goldenpath import fastimport
 from goldenpath.errors import ConfigError
 
 fastimport.install()
+sys.dont_write_bytecode = False  # cache compiled bindings even under PYTHONDONTWRITEBYTECODE (see goldenpath/__main__.py)
 
 from goldenpath.config import load_config  # noqa: E402
 from stacks.app import build_app  # noqa: E402
