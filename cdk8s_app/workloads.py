@@ -18,15 +18,15 @@ from cdk8s_app.monitoring import Monitor
 from goldenpath import naming
 from goldenpath.config import PlatformConfig
 from goldenpath.helm_values import env_var
-from goldenpath.model import App
+from goldenpath.model import App, Platform
 
 PORT_NAME = "http"
 DATA_PATH = "/data"
 RUN_AS = 10001  # any non-root uid; images must not depend on a particular one
 
 
-def labels(app: App) -> dict[str, str]:
-    return {"app.kubernetes.io/name": app.name, "app.kubernetes.io/part-of": "goldenpath-apps"}
+def labels(platform: Platform, app: App) -> dict[str, str]:
+    return {"app.kubernetes.io/name": app.name, "app.kubernetes.io/part-of": naming.apps_part_of(platform)}
 
 
 def selector(app: App) -> dict[str, str]:
@@ -95,7 +95,7 @@ def _pod_template(config: PlatformConfig, env: str, app: App) -> k8s.PodTemplate
         volume_mounts=mounts,
     )
     return k8s.PodTemplateSpec(
-        metadata=k8s.ObjectMeta(labels=labels(app)),
+        metadata=k8s.ObjectMeta(labels=labels(config.platform, app)),
         spec=k8s.PodSpec(
             service_account_name=naming.workload_service_account(app),
             automount_service_account_token=False,
@@ -119,12 +119,12 @@ class AppWorkload(Construct):
         super().__init__(scope, id)
         platform = config.platform
         namespace = naming.app_namespace(app)
-        meta = k8s.ObjectMeta(name=app.name, namespace=namespace, labels=labels(app))
+        meta = k8s.ObjectMeta(name=app.name, namespace=namespace, labels=labels(platform, app))
 
         k8s.KubeServiceAccount(
             self,
             "service-account",
-            metadata=k8s.ObjectMeta(name=naming.workload_service_account(app), namespace=namespace, labels=labels(app)),
+            metadata=k8s.ObjectMeta(name=naming.workload_service_account(app), namespace=namespace, labels=labels(platform, app)),
             automount_service_account_token=False,
         )
         template = _pod_template(config, env, app)
@@ -218,7 +218,7 @@ class AppNetworkPolicy(Construct):
         k8s.KubeNetworkPolicy(
             self,
             "policy",
-            metadata=k8s.ObjectMeta(name=app.name, namespace=naming.app_namespace(app), labels=labels(app)),
+            metadata=k8s.ObjectMeta(name=app.name, namespace=naming.app_namespace(app), labels=labels(config.platform, app)),
             spec=k8s.NetworkPolicySpec(
                 pod_selector=k8s.LabelSelector(match_labels=selector(app)),
                 policy_types=["Ingress"],

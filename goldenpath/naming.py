@@ -145,6 +145,11 @@ def root_application(env: str) -> str:
     return application(env, "root")
 
 
+def apps_part_of(platform: Platform) -> str:
+    """``app.kubernetes.io/part-of`` of every self-service app's objects."""
+    return f"{platform.organisation}-apps"
+
+
 def app_namespace(app: App | str) -> str:
     name = app if isinstance(app, str) else app.name
     return f"apps-{name}"

@@ -59,3 +59,7 @@ def test_stack_names_and_state_keys() -> None:
     assert naming.env_stack("dev", "database") == "dev-database"
     assert naming.global_stack("ecr") == "global-ecr"
     assert naming.state_key("dev-database") == "stacks/dev-database/terraform.tfstate"
+
+
+def test_app_objects_are_labelled_part_of_the_org_apps() -> None:
+    assert naming.apps_part_of(P) == "goldenpath-apps"
