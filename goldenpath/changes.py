@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from goldenpath import yamlfiles
+from goldenpath import trees
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,10 @@ class ChangeSet:
 def terraform_items(root: Path) -> tuple[dict[tuple[str, str], Item], dict[str, str]]:
     items: dict[tuple[str, str], Item] = {}
     stack_env: dict[str, str] = {}
-    for stack_file in sorted((root / "stacks").glob("*/cdk.tf.json")) if root.is_dir() else []:
+    for stack_file in trees.stack_files(root):
         stack = stack_file.parent.name
         document = json.loads(stack_file.read_text(encoding="utf-8"))
-        stack_env[stack] = _stack_env(document)
+        stack_env[stack] = trees.stack_environment(document) or "global"
         for rtype, resources in document.get("resource", {}).items():
             for name, body in resources.items():
                 items[(stack, f"{rtype}.{name}")] = Item(stack, f"{rtype}.{name}", body, str(stack_file.relative_to(root)))
@@ -63,31 +63,19 @@ VALUES_PREFIX = "Helm values/"
 
 def manifest_items(root: Path) -> dict[tuple[str, str], Item]:
     items: dict[tuple[str, str], Item] = {}
-    for path in sorted(root.rglob("*.yaml")) if root.is_dir() else []:
-        rel = path.relative_to(root)
-        if len(rel.parts) < 2 or path.name == "kustomization.yaml":
+    for env, path, is_values in trees.gitops_files(root):
+        rel = str(path.relative_to(root))
+        docs = trees.documents(path)
+        if is_values:  # Helm values change what a chart deploys: list them too
+            items[(env, f"{VALUES_PREFIX}{path.stem}")] = Item(env, f"{VALUES_PREFIX}{path.stem}", docs[0] if docs else {}, rel)
             continue
-        if rel.parts[1] == "values":  # Helm values change what a chart deploys: list them too
-            docs = yamlfiles.documents(path)
-            items[(rel.parts[0], f"{VALUES_PREFIX}{path.stem}")] = Item(rel.parts[0], f"{VALUES_PREFIX}{path.stem}", docs[0] if docs else {}, str(rel))
-            continue
-        for doc in yamlfiles.documents(path):
+        for doc in docs:
             if not isinstance(doc, dict):
                 continue
             meta = doc.get("metadata") or {}
             key = "/".join(p for p in (doc.get("kind", ""), meta.get("namespace", ""), meta.get("name", "")) if p)
-            items[(rel.parts[0], key)] = Item(rel.parts[0], key, doc, str(rel))
+            items[(env, key)] = Item(env, key, doc, rel)
     return items
-
-
-def _stack_env(document: dict[str, Any]) -> str:
-    providers = document.get("provider", {}).get("aws", [])
-    for provider in providers if isinstance(providers, list) else [providers]:
-        for tags in provider.get("default_tags", []):
-            env = tags.get("tags", {}).get("Environment")
-            if env:
-                return str(env)
-    return "global"
 
 
 def _delta(old: dict[tuple[str, str], Item], new: dict[tuple[str, str], Item]) -> Delta:

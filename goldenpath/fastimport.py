@@ -19,7 +19,6 @@ import sys
 PROVIDER_PACKAGES = (
     "cdktf_cdktf_provider_aws",
     "cdktf_cdktf_provider_helm",
-    "cdktf_cdktf_provider_kubernetes",
 )
 
 

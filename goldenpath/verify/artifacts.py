@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from goldenpath import yamlfiles
+from goldenpath import trees
 from goldenpath.verify.report import UnusableInput
 
 
@@ -45,12 +45,7 @@ class TfStack:
     @cached_property
     def environment(self) -> str | None:
         """The env of the stack from the AWS provider's default ``Environment`` tag."""
-        for provider in _as_list(self.document.get("provider", {}).get("aws")):
-            for tags in _as_list(provider.get("default_tags")):
-                env = tags.get("tags", {}).get("Environment")
-                if env:
-                    return str(env)
-        return None
+        return trees.stack_environment(self.document)
 
     def blocks(self) -> Iterator[TfBlock]:
         for mode in ("resource", "data"):
@@ -115,7 +110,7 @@ def load(terraform_root: Path, gitops_root: Path) -> Artifacts:
     if not gitops_root.is_dir():
         raise UnusableInput(f"{gitops_root}: not a directory")
     artifacts = Artifacts(terraform_root, gitops_root)
-    for stack_file in sorted(stacks_dir.glob("*/cdk.tf.json")):
+    for stack_file in trees.stack_files(terraform_root):
         rel = str(stack_file.relative_to(terraform_root))
         try:
             document = json.loads(stack_file.read_text(encoding="utf-8"))
@@ -126,20 +121,14 @@ def load(terraform_root: Path, gitops_root: Path) -> Artifacts:
         artifacts.stacks[stack_file.parent.name] = TfStack(stack_file.parent.name, rel, document)
     if not artifacts.stacks:
         raise UnusableInput(f"{stacks_dir}: no */cdk.tf.json files")
-    for path in sorted(gitops_root.rglob("*.yaml")):
-        rel_path = path.relative_to(gitops_root)
-        rel = str(rel_path)
-        if len(rel_path.parts) < 2:
-            continue
-        env = rel_path.parts[0]
+    for env, path, is_values in trees.gitops_files(gitops_root):
+        rel = str(path.relative_to(gitops_root))
         try:
-            docs = yamlfiles.documents(path)
+            docs = trees.documents(path)
         except (OSError, yaml.YAMLError) as exc:
             raise UnusableInput(f"{rel}: cannot parse YAML ({str(exc).splitlines()[0]})") from None
-        if rel_path.parts[1] == "values":
+        if is_values:
             artifacts.values[(env, path.stem)] = docs[0] if docs else {}
-            continue
-        if path.name == "kustomization.yaml":
             continue
         for doc in docs:
             if not isinstance(doc, dict):
@@ -149,8 +138,3 @@ def load(terraform_root: Path, gitops_root: Path) -> Artifacts:
         raise UnusableInput(f"{gitops_root}: no manifests found")
     return artifacts
 
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from goldenpath.trees import as_list
 from goldenpath.verify.artifacts import Artifacts, Manifest
 from goldenpath.verify.engine import rule
 from goldenpath.verify.index import Index, containers, sources, walk
@@ -230,11 +231,6 @@ def irsa_trust(a: Artifacts) -> Iterator[Violation]:
             yield _v(owner, "irsa-trust", f"role {name} trusts {sorted(role.subjects())}, not exactly {subject}")
 
 
-def _listed(value: Any) -> list[Any]:
-    """IAM allows a string or a list for Action and Resource."""
-    return value if isinstance(value, list) else [value]
-
-
 def _secret_name_of(resource: str) -> str | None:
     match = re.match(r"^arn:aws:secretsmanager:[^:]*:[^:]*:secret:(.+)$", resource)
     return match.group(1) if match else None
@@ -256,10 +252,10 @@ def iam_secret_scope(a: Artifacts) -> Iterator[Violation]:
         patterns: list[str] = []
         tag_scoped: set[str] = set()
         for statement in role.policies:
-            actions = set(_listed(statement.get("Action")))
+            actions = set(as_list(statement.get("Action")))
             if statement.get("Effect") != "Allow" or not actions & SECRET_READ:
                 continue
-            resources = _listed(statement.get("Resource"))
+            resources = as_list(statement.get("Resource"))
             condition = ((statement.get("Condition") or {}).get("StringEquals") or {}).get(f"secretsmanager:ResourceTag/{RDS_TAG}")
             for resource in resources:
                 name = _secret_name_of(str(resource))

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from goldenpath.trees import as_list
 from goldenpath.verify.artifacts import Artifacts, Manifest, TfBlock
 
 _REF = re.compile(r"^\$\{aws_(?:iam_role|secretsmanager_secret)\.([A-Za-z0-9_-]+)\.(?:id|name|arn)\}$")
@@ -38,12 +39,12 @@ class TfRole:
     def subjects(self) -> set[str]:
         found: set[str] = set()
         for statement in self.trust:
-            if statement.get("Effect") != "Allow" or "sts:AssumeRoleWithWebIdentity" not in _as_list(statement.get("Action")):
+            if statement.get("Effect") != "Allow" or "sts:AssumeRoleWithWebIdentity" not in as_list(statement.get("Action")):
                 continue
             for op in ("StringEquals", "StringLike"):
                 for key, value in (statement.get("Condition", {}).get(op) or {}).items():
                     if key.endswith(":sub"):
-                        found.update(f"{op}:{v}" if op == "StringLike" else v for v in _as_list(value))
+                        found.update(f"{op}:{v}" if op == "StringLike" else v for v in as_list(value))
         return found
 
 
@@ -145,7 +146,7 @@ class Index:
             for block in stack.blocks():
                 if block.mode != "resource" or block.type != "helm_release":
                     continue
-                for text in _as_list(block.body.get("values")):
+                for text in as_list(block.body.get("values")):
                     try:
                         values = yaml.safe_load(text) if isinstance(text, str) else None
                     except yaml.YAMLError:
@@ -225,13 +226,7 @@ def _statements(policy: Any) -> list[dict[str, Any]]:
         return []
     if not isinstance(document, dict):
         return []
-    return [s for s in _as_list(document.get("Statement")) if isinstance(s, dict)]
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
+    return [s for s in as_list(document.get("Statement")) if isinstance(s, dict)]
 
 
 def walk(value: Any, path: tuple[Any, ...] = ()):  # type: ignore[no-untyped-def]
