@@ -13,16 +13,20 @@ POLICY_STAMP := $(POLICY_VENV)/.setup-stamp
 NPM_STAMP := node_modules/.setup-stamp
 SHARED ?= ../shared
 CRDS ?= $(SHARED)/crds
+# The chart cache (pinned archives, checked against charts.lock): ../shared/charts when it is
+# beside the checkout (CI, tests), otherwise .charts/, which `make charts` fills from the network.
+CHARTS ?= $(if $(wildcard $(SHARED)/charts/*.tgz),$(SHARED)/charts,.charts)
 CONFIG ?= config
 ENV ?=
 export GOLDENPATH_CRDS := $(abspath $(CRDS))
+export GOLDENPATH_CHARTS := $(abspath $(CHARTS))
 export GOLDENPATH_POLICY_BIN := $(abspath $(POLICY_VENV)/bin)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CHECKPOINT_DISABLE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup synth diff check test lint deploy plan bench imports list clean
+.PHONY: setup synth diff check test lint deploy plan bench imports charts list clean
 
 $(STAMP): requirements.lock
 	@echo "setup: python venv from requirements.lock"
@@ -75,6 +79,10 @@ list: setup
 
 bench: setup
 	@$(PY) -m bench
+
+## charts: fill the chart cache .charts/ from each chart's repository (network) and rewrite charts.lock
+charts: setup
+	@GOLDENPATH_CHARTS=$(abspath .charts) $(PY) -m goldenpath charts pull --config $(CONFIG)
 
 ## imports: regenerate imports/ (typed CRD bindings) from the pinned CRDs in $(CRDS)
 imports: setup

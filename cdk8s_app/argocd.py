@@ -45,7 +45,8 @@ FINALIZER = "resources-finalizer.argocd.argoproj.io"
 WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave"
 IMAGE_UPDATER = "argocd-image-updater.argoproj.io"
 # CRDs too large for client-side apply's last-applied annotation (262144 bytes).
-SERVER_SIDE_APPLY = frozenset({"argocd", "kube-prometheus-stack"})
+# The charts layer (chart-crd-size) measures the rendered CRDs and fails when one is missing here.
+SERVER_SIDE_APPLY = frozenset({"argocd", "external-secrets", "kube-prometheus-stack"})
 
 _WEBHOOKS = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
 _CA_BUNDLE = ".webhooks[]?.clientConfig.caBundle"
@@ -67,6 +68,11 @@ IGNORE_DIFFERENCES: dict[str, tuple[Ignore, ...]] = {
         Ignore("apiextensions.k8s.io", "CustomResourceDefinition", ".spec.conversion.webhook.clientConfig.caBundle"),
     ),
     "kube-prometheus-stack": tuple(Ignore("admissionregistration.k8s.io", k, _CA_BUNDLE) for k in _WEBHOOKS),
+    # Kong generates its admission webhook's CA and certificate with genCA on every render.
+    "kong": (
+        Ignore("admissionregistration.k8s.io", "ValidatingWebhookConfiguration", _CA_BUNDLE),
+        Ignore("", "Secret", ".data"),
+    ),
     "aws-load-balancer-controller": (
         *(Ignore("admissionregistration.k8s.io", k, _CA_BUNDLE) for k in _WEBHOOKS),
         Ignore("", "Secret", ".data"),
@@ -106,6 +112,14 @@ def external_secret_ignores(section: Section | None) -> list[ApplicationSpecIgno
                 )
             )
     return sorted(ignores, key=lambda i: (i.namespace or "", i.name or ""))
+
+
+def handover_annotations(config: PlatformConfig, env: str, component: str) -> dict[str, str]:
+    """Declares that this Application adopts the Helm release Terraform's bootstrap installed
+    (read by the verifier's chart-single-owner rule; otherwise two owners fight)."""
+    if not config.platform.components[component].adopts_bootstrap_release:
+        return {}
+    return {naming.ADOPTS_HELM_RELEASE_ANNOTATION: naming.release(env, component)}
 
 
 def values_ref(env: str, component: str) -> str:
@@ -162,6 +176,8 @@ class Projects(Construct):
         if disabled:
             # Read by the verifier's env-parity rule: a missing component is deliberate, not drift.
             annotations[naming.DISABLED_COMPONENTS_ANNOTATION] = ",".join(disabled)
+        # Read by the verifier's image-pinned rule: the registries images may come from.
+        annotations[naming.IMAGE_REGISTRIES_ANNOTATION] = ",".join(naming.image_registries(platform))
         AppProject(
             self,
             "platform",
@@ -242,7 +258,7 @@ class ComponentApplication(Construct):
         self.this = Application(
             self,
             "application",
-            metadata=_metadata(naming.application(env, component), wave),
+            metadata=_metadata(naming.application(env, component), wave, handover_annotations(config, env, component)),
             spec=ApplicationSpec(
                 project=naming.PLATFORM_PROJECT,
                 destination=ApplicationSpecDestination(server=IN_CLUSTER, namespace=spec.namespace),

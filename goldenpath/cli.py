@@ -17,7 +17,8 @@ from pathlib import Path
 from goldenpath.errors import ConfigError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_GUARD = 0, 1, 2, 3
-SYNTH_LAYERS = ("schema", "consistency")  # policy (checkov) runs in `make check` / `make test`
+SYNTH_LAYERS = ("schema", "consistency", "charts")  # policy (checkov) runs in `make check` / `make test`
+ALL_LAYERS = ("schema", "consistency", "charts", "policy")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,13 +45,17 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--terraform", type=Path, default=Path("cdktf.out"))
     verify.add_argument("--gitops", type=Path, default=Path("dist/gitops"))
     verify.add_argument("--format", choices=("text", "json"), default="text")
-    verify.add_argument("--layers", default="schema,consistency,policy")
+    verify.add_argument("--layers", default=",".join(ALL_LAYERS))
     verify.add_argument("--drift", action="store_true", help="also re-render from --config and compare with --gitops")
     verify.add_argument("--config", type=Path, default=Path("config"))
     verify.add_argument(
         "--render-terraform", action="store_true", help="synthesize Terraform from --config into a temporary directory and check that (cdktf.out/ is not committed)"
     )
     verify.add_argument("--list-rules", action="store_true")
+
+    charts = sub.add_parser("charts", help="the chart cache: pull the pinned charts (network) or check them (offline)")
+    charts.add_argument("action", choices=("pull", "check"))
+    charts.add_argument("--config", type=Path, default=Path("config"))
 
     deploy = sub.add_parser("deploy", help="cdktf deploy (or --plan: cdktf diff) of one environment's stacks")
     deploy.add_argument("--env", required=True)
@@ -72,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             return _synth(args, write=args.command == "synth")
         if args.command == "verify":
             return _verify(args)
+        if args.command == "charts":
+            return _charts(args)
         if args.command == "deploy":
             from goldenpath.deploy import deploy
 
@@ -80,6 +87,27 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     return EXIT_USAGE
+
+
+def _charts(args: argparse.Namespace) -> int:
+    from goldenpath import charts
+    from goldenpath.config import load_config
+
+    config = load_config(args.config)
+    try:
+        if args.action == "pull":
+            locked = charts.pull(config)
+            print(f"charts: {len(locked)} archives in {charts.charts_dir()}, digests written to {charts.LOCK_FILE.name}")
+            return EXIT_OK
+    except charts.ChartCacheError as exc:
+        print(f"charts: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    problems = charts.check(config)
+    for problem in problems:
+        print(f"charts: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"charts: every chart of {args.config} is in {charts.charts_dir()} and matches {charts.LOCK_FILE.name}")
+    return EXIT_USAGE if problems else EXIT_OK
 
 
 def _progress(message: str) -> None:

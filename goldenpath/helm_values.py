@@ -204,16 +204,20 @@ def backstage(config: PlatformConfig, env: str) -> dict[str, Any]:
     app_config: dict[str, Any] = {"app": {"baseUrl": url}, "backend": backend}
     if "GITHUB_TOKEN" in names:
         app_config["integrations"] = {"github": [{"host": "github.com", "token": "${GITHUB_TOKEN}"}]}
+    backstage_values: dict[str, Any] = {"appConfig": app_config, "extraEnvVars": env_vars}
+    if component.image is not None:
+        backstage_values["image"] = {"registry": component.image.registry, "repository": component.image.repository, "tag": component.image.tag}
     return {
         "fullnameOverride": naming.release(env, "backstage"),
-        "backstage": {"appConfig": app_config, "extraEnvVars": env_vars},
+        "backstage": backstage_values,
         "postgresql": {"enabled": False},
         "ingress": {"enabled": False},  # cdk8s_app renders the Kong Ingress
     }
 
 
 def cert_manager(config: PlatformConfig, env: str) -> dict[str, Any]:
-    return {"fullnameOverride": naming.release(env, "cert-manager"), "crds": {"enabled": True, "keep": True}}
+    # No fullnameOverride: the chart names objects after the release (naming.release) already.
+    return {"crds": {"enabled": True, "keep": True}}
 
 
 def cluster_autoscaler(config: PlatformConfig, env: str) -> dict[str, Any]:
@@ -255,17 +259,19 @@ def keycloak(config: PlatformConfig, env: str) -> dict[str, Any]:
         "postgresql": {"enabled": False},
     }
     if component.database is not None:
-        # The RDS endpoint is only known after apply: every connection field is read from the
-        # ExternalSecret-made Secret, whose keys are naming.DATABASE_SECRET_KEYS.
+        # Chart 25.x (bitnami/keycloak README, "externalDatabase" parameters): host, port and
+        # database are values (the existingSecret*Host/Port/Database keys were removed in 25.0.0,
+        # and the chart refuses to render without a host). The host is the env's stable private
+        # DNS name for RDS; user and password come from the ExternalSecret-made Secret.
         values["externalDatabase"] = {
+            "host": naming.database_host(platform, env),
+            "port": naming.DATABASE_PORT,
+            "database": component.database.name,
             "existingSecret": naming.db_credentials_secret("keycloak"),
-            "existingSecretHostKey": "host",
-            "existingSecretPortKey": "port",
             "existingSecretUserKey": "username",
-            "existingSecretDatabaseKey": "dbname",
             "existingSecretPasswordKey": "password",
+            "extraParams": "sslmode=require",  # rds.force_ssl=1: appended to the JDBC URL
         }
-        values["extraEnvVars"] = [{"name": "KEYCLOAK_JDBC_PARAMS", "value": "sslmode=require"}]  # rds.force_ssl=1
     return values
 
 
@@ -294,8 +300,8 @@ GRAFANA_ADMIN_SECRET = "grafana-admin"  # declared in config: keys [user key, pa
 def kube_prometheus_stack(config: PlatformConfig, env: str) -> dict[str, Any]:
     platform = config.platform
     grafana: dict[str, Any] = {
-        # The parent fullnameOverride does not rename Grafana's Service (seed report §8).
-        "fullnameOverride": naming.component_service(env, "kube-prometheus-stack"),
+        # Grafana's Service is <release>-grafana (naming.component_service); the Ingress backend
+        # rule checks that against the rendered chart (seed report §8: the name differed).
         "sidecar": {
             "dashboards": {
                 "enabled": True,
@@ -337,8 +343,8 @@ def kube_prometheus_stack(config: PlatformConfig, env: str) -> dict[str, Any]:
 
 
 def loki(config: PlatformConfig, env: str) -> dict[str, Any]:
+    # No fullnameOverride: the chart names objects after the release (naming.release) already.
     return {
-        "fullnameOverride": naming.release(env, "loki"),
         "deploymentMode": "SingleBinary",
         "loki": {
             "auth_enabled": False,

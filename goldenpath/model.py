@@ -11,7 +11,7 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 PG_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -85,6 +85,9 @@ ChartRepo = Annotated[
 ]
 SemVer = Annotated[str, AfterValidator(_pattern(re.compile(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$"), "an exact version like 1.2.3"))]
 GitRef = Annotated[str, AfterValidator(_pattern(GIT_REF, "a git branch name"))]
+
+
+RegistryHost = Annotated[str, AfterValidator(_pattern(re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$"), "a registry host like quay.io"))]
 
 
 class Strict(BaseModel):
@@ -209,12 +212,30 @@ class Environment(Strict):
     components: dict[str, ComponentOverride] = Field(default_factory=dict)
 
 
+class Image(Strict):
+    registry: RegistryHost
+    repository: Annotated[str, AfterValidator(_pattern(re.compile(r"^[a-z0-9]+([._/-][a-z0-9]+)*$"), "an image repository like backstage/backstage"))]
+    tag: Annotated[str, AfterValidator(_pattern(re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"), "a container image tag"))]
+
+    @field_validator("tag")
+    @classmethod
+    def _not_latest(cls, value: str) -> str:
+        if value == "latest":
+            raise ValueError("must be an immutable version tag, not latest")
+        return value
+
+
 class Component(Strict):
     chart: Chart
+    # The component's main image, where its chart's default is not a pinned release (Backstage's is `latest`).
+    image: Image | None = None
     namespace: DnsLabel
     host: DnsLabel | None = None
     database: Database | None = None
     secrets: list[SecretSpec] = Field(default_factory=list)
+    # Argo CD manages this component's release after Terraform's bootstrap stack installed it
+    # (self-managed Argo CD): the Application adopts the objects of that Helm release.
+    adopts_bootstrap_release: bool = False
 
 
 class Platform(Strict):
@@ -230,6 +251,8 @@ class Platform(Strict):
     hosted_zone: HostedZone = HostedZone()
     environments: dict[str, Environment] = Field(min_length=1)
     components: dict[str, Component]
+    # Registries every container image must come from (the account's ECR registry is implied).
+    image_registries: list[RegistryHost] = Field(min_length=1)
 
 
 # --- applications ----------------------------------------------------------------------------

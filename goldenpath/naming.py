@@ -84,6 +84,11 @@ def image(platform: Platform, app: App, tag: str) -> str:
 # --- Secrets Manager --------------------------------------------------------------------------
 
 
+def image_registries(platform: Platform) -> list[str]:
+    """Registries images may come from: the config's list plus the account's ECR registry."""
+    return sorted({*platform.image_registries, ecr_registry(platform)})
+
+
 def secret_prefix(platform: Platform, env: str) -> str:
     """Everything an environment's External Secrets may read lives under this prefix."""
     return f"{platform.organisation}/{env}/"
@@ -135,6 +140,8 @@ APPS_PROJECT = "apps"
 DASHBOARD_LABEL = "grafana_dashboard"
 DASHBOARD_LABEL_VALUE = "1"
 DISABLED_COMPONENTS_ANNOTATION = "goldenpath.io/disabled-components"
+IMAGE_REGISTRIES_ANNOTATION = "goldenpath.io/image-registries"
+ADOPTS_HELM_RELEASE_ANNOTATION = "goldenpath.io/adopts-helm-release"
 
 
 def application(env: str, name: str) -> str:
@@ -354,4 +361,15 @@ def ecr_repository_arn(platform: Platform, app: App | str) -> str:
 def secret_arn_pattern(platform: Platform, env: str) -> str:
     """IAM resource pattern for every secret under :func:`secret_prefix` (what External Secrets may read)."""
     return f"arn:aws:secretsmanager:{platform.region}:{platform.account_id}:secret:{secret_prefix(platform, env)}*"
+def private_zone(platform: Platform, env: str) -> str:
+    """The env's private Route53 zone (resolvable only inside its VPC)."""
+    return f"{env}.{platform.organisation}.internal"
+
+
+def database_host(platform: Platform, env: str) -> str:
+    """A stable name for the env's RDS endpoint (a CNAME in the private zone): values and
+    secrets can name it at synth time, before the instance exists (Keycloak 25 needs a host)."""
+    return f"postgres.{private_zone(platform, env)}"
+
+
 DATABASE_PORT = 5432  # the RDS instance's port: security group (stacks) and the provisioner's NetworkPolicy

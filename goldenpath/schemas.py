@@ -44,16 +44,20 @@ def crd_dir() -> Path:
     return Path(os.environ.get("GOLDENPATH_CRDS", REPO.parent / "shared" / "crds"))
 
 
-def validate_manifest(obj: dict[str, Any]) -> list[str]:
-    """Every schema violation of one manifest, as ``<json path>: <message>`` (empty: valid)."""
+def validate_manifest(obj: dict[str, Any], installed: CrdSchemas | None = None) -> list[str]:
+    """Every schema violation of one manifest, as ``<json path>: <message>`` (empty: valid).
+
+    ``installed`` holds the CRDs the platform's charts install (from their renders): a custom
+    resource is checked against the CRD the cluster will really serve, else the pinned one."""
     if not isinstance(obj, dict):
         return [f"<root>: a manifest must be a mapping (got {type(obj).__name__})"]
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str) or not api_version or not kind:
         return ["<root>: apiVersion and kind are required strings"]
-    validator = _crd_validator(api_version, kind) or _core_validator(api_version, kind)
+    validator = installed.validator(api_version, kind) if installed is not None else None
+    validator = validator or _crd_validator(api_version, kind) or _core_validator(api_version, kind)
     if validator is None:
-        return [f"<root>: no schema for {kind} {api_version} (neither Kubernetes {KUBERNETES_VERSION} nor a pinned CRD)"]
+        return [f"<root>: no schema for {kind} {api_version} (neither Kubernetes {KUBERNETES_VERSION}, a pinned CRD nor a CRD the platform installs)"]
     errors = sorted(validator.iter_errors(obj), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     return [f"{_path(e)}: {e.message}" for e in errors]
 
@@ -158,12 +162,39 @@ def _parse_crds(text: str) -> dict[tuple[str, str], dict[str, Any]]:
     return index
 
 
+class CrdSchemas:
+    """Validators for the CRDs among a set of objects (e.g. a chart's render)."""
+
+    def __init__(self, objects: list[dict[str, Any]]):
+        self._schemas: dict[tuple[str, str], dict[str, Any]] = {}
+        for obj in objects:
+            if obj.get("kind") == "CustomResourceDefinition":
+                spec = obj.get("spec") or {}
+                for version in spec.get("versions") or []:
+                    schema = (version.get("schema") or {}).get("openAPIV3Schema")
+                    if version.get("served", True) and schema:
+                        self._schemas[(f"{spec.get('group')}/{version.get('name')}", str((spec.get("names") or {}).get("kind")))] = schema
+        self._validators: dict[tuple[str, str], jsonschema.protocols.Validator] = {}
+
+    def validator(self, api_version: str, kind: str) -> jsonschema.protocols.Validator | None:
+        key = (api_version, kind)
+        if key not in self._schemas:
+            return None
+        if key not in self._validators:
+            self._validators[key] = _strict_validator(api_version, kind, self._schemas[key])
+        return self._validators[key]
+
+
 @functools.cache
 def _crd_validator(api_version: str, kind: str) -> jsonschema.protocols.Validator | None:
     path = _crd_files(str(crd_dir())).get((api_version.split("/")[0], kind))
     schema = _crd_schemas(path).get((api_version, kind)) if path is not None else None
     if schema is None:
         return None
+    return _strict_validator(api_version, kind, schema)
+
+
+def _strict_validator(api_version: str, kind: str, schema: dict[str, Any]) -> jsonschema.protocols.Validator:
     strict = _close_objects(copy.deepcopy(schema))
     props = strict.setdefault("properties", {})
     props["apiVersion"] = {"const": api_version}

@@ -5,6 +5,7 @@
 - ``rds.force_ssl=1``: clients must use TLS (seed report B: Backstage/Keycloak need ssl config).
 - The master password is managed by RDS in Secrets Manager (``manage_master_user_password``),
   encrypted with the env's data key; the GitOps side finds that secret by the tag RDS puts on it.
+- A private Route53 zone for the VPC with ``naming.database_host`` -> the RDS endpoint.
 - Per database owner (component or app, ``naming.database_owners``) a secret
   ``naming.database_secret`` whose value is a JSON object with exactly
   ``naming.DATABASE_SECRET_KEYS`` (seed report D: the credentials exist before the provisioning
@@ -26,6 +27,8 @@ from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.route53_record import Route53Record
+from cdktf_cdktf_provider_aws.route53_zone import Route53Zone, Route53ZoneVpc
 from cdktf_cdktf_provider_aws.secretsmanager_secret import SecretsmanagerSecret
 from cdktf_cdktf_provider_aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup, SecurityGroupIngress
@@ -145,6 +148,26 @@ class DatabaseStack(PlatformStack):
             monitoring_role_arn=monitoring_role.arn,
         )
 
+        # A stable name for the endpoint, resolvable only inside the env's VPC: charts that need
+        # a host at render time (Keycloak 25's externalDatabase.host) and the app secrets name
+        # it, so they never hold a stale endpoint when RDS replaces the instance.
+        self.private_zone = Route53Zone(
+            self,
+            "private_zone",
+            name=naming.private_zone(platform, env),
+            comment=f"private names of {env} (VPC {naming.vpc(platform, env)} only)",
+            vpc=[Route53ZoneVpc(vpc_id=network.vpc_id)],
+        )
+        Route53Record(
+            self,
+            "postgres_host",
+            zone_id=self.private_zone.zone_id,
+            name=naming.database_host(platform, env),
+            type="CNAME",
+            ttl=60,
+            records=[self.this.address],
+        )
+
         recovery_days = 30 if keep else 7
         self.secrets: dict[str, SecretsmanagerSecret] = {}
         for owner in naming.database_owners(platform, config.apps_in(env), env):
@@ -156,7 +179,7 @@ class DatabaseStack(PlatformStack):
             )
             value = {
                 "dbname": owner.database.name,
-                "host": self.this.address,
+                "host": naming.database_host(platform, env),
                 "password": password.random_password,
                 "port": str(POSTGRES_PORT),
                 "username": owner.database.role,

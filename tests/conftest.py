@@ -1,4 +1,4 @@
-"""Suite-wide settings: quiet jsii, point at the pinned CRDs, keep the repository root handy."""
+"""Suite-wide settings: quiet jsii, point at the pinned CRDs and charts, keep the repository root handy."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("GOLDENPATH_CRDS", str((REPO.parent / "shared" / "crds").resolve()))
+os.environ.setdefault("GOLDENPATH_CHARTS", str((REPO.parent / "shared" / "charts").resolve()))
 
 
 @pytest.fixture

@@ -85,6 +85,7 @@ class Artifacts:
     manifests: list[Manifest] = field(default_factory=list)
     values: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (env, file stem) -> values
     values_files: dict[str, str] = field(default_factory=dict)  # repo-relative path suffix -> gitops file
+    cache: dict[str, Any] = field(default_factory=dict)  # facts computed once per load (e.g. chart renders)
 
     @property
     def environments(self) -> list[str]:

@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from goldenpath.trees import as_list
+from goldenpath.verify import pod_security
 from goldenpath.verify.artifacts import Artifacts, Manifest
+from goldenpath.verify.charts import rendered, rendered_manifests
 from goldenpath.verify.engine import rule
-from goldenpath.verify.index import Index, containers, sources, walk
+from goldenpath.verify.index import Index, containers, sources
 from goldenpath.verify.report import Violation
 
 DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -24,24 +26,6 @@ IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 LB_NAME_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-name"
 RDS_TAG = "aws:rds:primaryDBInstanceArn"
 SECRET_READ = {"secretsmanager:GetSecretValue", "secretsmanager:*", "*"}
-
-# Services a chart creates from its values (chart facts; the verifier's model of the software
-# that consumes the values). chart name -> function(values, release) -> {service: ports}
-ChartServices = dict[str, set[int | str]]
-
-
-def _fullname(values: dict[str, Any], release: str) -> str:
-    return str(values.get("fullnameOverride") or release)
-
-
-CHART_SERVICES: dict[str, Any] = {
-    "argo-cd": lambda v, r: {f"{_fullname(v, r)}-server": {80, 443, "http", "https"}},
-    "kong": lambda v, r: {f"{_fullname(v, r)}-proxy": {80, 443, "kong-proxy", "kong-proxy-tls"}},
-    "backstage": lambda v, r: {_fullname(v, r): {7007, "http-backend"}},
-    "keycloak": lambda v, r: {_fullname(v, r): {80, 443, "http", "https"}},
-    "kube-prometheus-stack": lambda v, r: {str((v.get("grafana") or {}).get("fullnameOverride") or f"{r}-grafana"): {80, "http-web"}},
-}
-
 
 def _v(manifest: Manifest, rule_id: str, message: str) -> Violation:
     return Violation(manifest.file, manifest.ref, rule_id, message)
@@ -101,35 +85,23 @@ def ingress_class_tls(a: Artifacts) -> Iterator[Violation]:
 
 
 def _services(a: Artifacts, index: Index, env: str) -> dict[tuple[str, str], set[int | str]]:
-    """(namespace, service) -> ports, from rendered Services and from charts' values."""
+    """(namespace, service) -> ports (numbers and names), of the tree's and the charts' Services."""
     found: dict[tuple[str, str], set[int | str]] = {}
-    for service in a.of_kind("Service", env):
+    for service in [*a.of_kind("Service", env), *rendered_manifests(a, env, "Service")]:
         ports: set[int | str] = set()
         for port in (service.obj.get("spec") or {}).get("ports") or []:
             ports.add(port.get("port"))
             if port.get("name"):
                 ports.add(port["name"])
         found[(index.namespace_of(service), service.name)] = ports
-    for app in index.applications.get(env, []):
-        namespace = str(((app.obj.get("spec") or {}).get("destination") or {}).get("namespace", ""))
-        for source in sources(app):
-            chart = source.get("chart")
-            if chart not in CHART_SERVICES:
-                continue
-            release = str((source.get("helm") or {}).get("releaseName") or app.name)
-            values: dict[str, Any] = {}
-            for value_file in (source.get("helm") or {}).get("valueFiles") or []:
-                stem = str(value_file).rsplit("/", 1)[-1].removesuffix(".yaml")
-                values.update(a.values.get((env, stem)) or {})
-            for name, ports in CHART_SERVICES[chart](values, release).items():
-                found[(namespace, name)] = ports
     return found
 
 
 @rule("ingress-backend", "consistency")
 def ingress_backend(a: Artifacts) -> Iterator[Violation]:
-    """Ingress backends name a Service and port that exist: a rendered Service or one the chart
-    creates from the rendered values (fullnameOverride). A wrong name is a 503 at the edge."""
+    """Ingress backends name a Service and port that exist: one in the tree or one the chart
+    really renders with the tree's values. A wrong name is a 503 at the edge (seed §8: Grafana
+    ignored the parent chart's fullnameOverride)."""
     index = Index(a)
     for env in a.environments:
         services = _services(a, index, env)
@@ -189,46 +161,66 @@ def externalsecret_remote_key(a: Artifacts) -> Iterator[Violation]:
                     yield _v(es, "externalsecret-remote-key", f"tag {RDS_TAG} names RDS instance {identifier!r}, not one of {es.env} ({', '.join(index.db_identifiers(es.env)) or 'none'})")
 
 
-def _irsa_annotations(a: Artifacts, index: Index) -> Iterator[tuple[Manifest, str, str, str]]:
-    """(owner manifest, role ARN, namespace, service account) for every IRSA annotation."""
-    for (env, stem), values in sorted(a.values.items()):
-        owner = index.values_owner(env, stem)
-        if owner is None:
-            continue
-        namespace = str(((owner.obj.get("spec") or {}).get("destination") or {}).get("namespace", ""))
-        for path, _parent, key, value in walk(values):
-            if key == IRSA_ANNOTATION and len(path) >= 2 and path[-2] == "annotations":
-                holder = _lookup(values, path[:-2])
-                account = str((holder or {}).get("name") or "")
-                yield owner, str(value), namespace, account
+def _irsa_annotations(a: Artifacts, index: Index) -> Iterator[tuple[Manifest, str, str, str, Manifest]]:
+    """(owner, role ARN, namespace, service account, the ServiceAccount) for every IRSA-annotated
+    ServiceAccount: the tree's (owner: itself) and the ones charts render (owner: the
+    Application or Terraform release that installs the chart)."""
     for sa in a.of_kind("ServiceAccount"):
         arn = ((sa.obj.get("metadata") or {}).get("annotations") or {}).get(IRSA_ANNOTATION)
         if arn:
-            yield sa, str(arn), index.namespace_of(sa), sa.name
+            yield sa, str(arn), index.namespace_of(sa), sa.name, sa
+    for env in a.environments:
+        for release, obj in rendered(a, env):
+            if obj.get("kind") != "ServiceAccount":
+                continue
+            metadata = obj.get("metadata") or {}
+            arn = (metadata.get("annotations") or {}).get(IRSA_ANNOTATION)
+            if arn:
+                sa = Manifest(env, release.owner.file, {**obj, "metadata": {**metadata, "namespace": release.namespace_of(obj)}})
+                yield release.owner, str(arn), release.namespace_of(obj), str(metadata.get("name", "")), sa
 
 
-def _lookup(data: Any, path: tuple[Any, ...]) -> Any:
-    for part in path:
-        data = data[part]
-    return data
+def _pod_service_accounts(a: Artifacts, index: Index, env: str) -> set[tuple[str, str]]:
+    """(namespace, service account) of every pod template in the env, tree and charts."""
+    used: set[tuple[str, str]] = set()
+    for m in [*a.manifests, *rendered_manifests(a, env)]:
+        pod = pod_security.pod_spec(m.obj) if m.env == env else None
+        if pod is not None:
+            used.add((index.namespace_of(m), str(pod.get("serviceAccountName") or pod.get("serviceAccount") or "default")))
+    return used
+
+
+def _addon_roles(a: Artifacts, env: str) -> set[str]:
+    """Logical names of roles EKS add-ons assume (their ServiceAccount is EKS's, not ours)."""
+    return {str(b.body.get("service_account_role_arn", "")) for b in a.blocks("aws_eks_addon", env)}
 
 
 @rule("irsa-trust", "consistency")
 def irsa_trust(a: Artifacts) -> Iterator[Violation]:
-    """IRSA annotations name a Terraform role of the same env whose trust subject is exactly
-    system:serviceaccount:<namespace>:<name> (seed: account-global role names, trust for the
-    wrong service account; the pod silently falls back to the node role)."""
+    """IRSA ServiceAccounts (in the tree and in the charts' renders) name a Terraform role of the
+    same env whose trust subject is exactly system:serviceaccount:<namespace>:<name>, and a
+    workload runs as them; every IRSA role is used (seed: account-global role names, trust for
+    the wrong service account; the pod silently falls back to the node role)."""
     index = Index(a)
-    for owner, arn, namespace, account in _irsa_annotations(a, index):
+    annotated: dict[str, set[str]] = {}
+    for owner, arn, namespace, account, _sa in _irsa_annotations(a, index):
         name = arn.rsplit("/", 1)[-1]
+        annotated.setdefault(owner.env, set()).add(name)
         role = index.roles.get(owner.env, {}).get(name)
         subject = f"system:serviceaccount:{namespace}:{account}"
         if role is None:
             yield _v(owner, "irsa-trust", f"role {name} (from {arn}) is not created by the {owner.env} stacks")
-        elif not account:
-            yield _v(owner, "irsa-trust", f"{arn} is annotated on a service account without an explicit name")
         elif role.subjects() != {subject}:
             yield _v(owner, "irsa-trust", f"role {name} trusts {sorted(role.subjects())}, not exactly {subject}")
+        if (namespace, account) not in _pod_service_accounts(a, index, owner.env):
+            yield _v(owner, "irsa-trust", f"ServiceAccount {namespace}/{account} carries role {name} but no workload of the tree or its charts runs as it")
+    for env in a.environments:
+        addons = _addon_roles(a, env)
+        for name, role in sorted(index.roles.get(env, {}).items()):
+            web_identity = any(s.startswith("system:serviceaccount:") for s in role.subjects())
+            if web_identity and name not in annotated.get(env, set()) and not any(f"aws_iam_role.{role.block.name}." in ref for ref in addons):
+                target = Manifest(env, role.block.file, {"kind": "aws_iam_role", "metadata": {"name": role.block.name}})
+                yield _v(target, "irsa-trust", f"role {name} trusts {sorted(role.subjects())}, but no ServiceAccount the tree or a chart renders is annotated with it")
 
 
 def _secret_name_of(resource: str) -> str | None:
@@ -242,7 +234,7 @@ def iam_secret_scope(a: Artifacts) -> Iterator[Violation]:
     outside the env prefix (seed C: the policy did not match names with slashes; a wider
     policy would let dev read prod)."""
     index = Index(a)
-    for owner, arn, _namespace, _account in _irsa_annotations(a, index):
+    for owner, arn, _namespace, _account, _sa in _irsa_annotations(a, index):
         if owner.kind != "Application" or not any(src.get("chart") == "external-secrets" for src in sources(owner)):
             continue  # only the External Secrets operator's role reads secrets
         role = index.roles.get(owner.env, {}).get(arn.rsplit("/", 1)[-1])
@@ -328,27 +320,40 @@ def _dashboards(configmap: Manifest) -> list[dict[str, Any]]:
     return out
 
 
+def _dashboard_sidecars(a: Artifacts, env: str) -> list[dict[str, str]]:
+    """Settings of every Grafana dashboard sidecar the env's charts render, read from its
+    container environment (LABEL, LABEL_VALUE, NAMESPACE) the way k8s-sidecar reads them."""
+    found = []
+    for m in rendered_manifests(a, env):
+        for container in pod_security.containers(pod_security.pod_spec(m.obj) or {}):
+            variables = {str(e.get("name")): str(e.get("value", "")) for e in container.get("env") or [] if "value" in e}
+            if "k8s-sidecar" in str(container.get("image", "")) and variables.get("FOLDER", "").endswith("dashboards") or container.get("name") == "grafana-sc-dashboard":
+                found.append({"where": m.ref, "label": variables.get("LABEL", ""), "value": variables.get("LABEL_VALUE", ""), "namespace": variables.get("NAMESPACE", "")})
+    return found
+
+
 @rule("dashboard-sidecar", "consistency")
 def dashboard_sidecar(a: Artifacts) -> Iterator[Violation]:
-    """Dashboard ConfigMaps carry the label/value the rendered Grafana sidecar watches, are valid
-    JSON and have unique uids (seed I/L: a label the sidecar did not watch; dashboards never appeared)."""
+    """Dashboard ConfigMaps carry the label/value the Grafana dashboard sidecar (as the chart
+    renders it) watches, in a namespace it searches, are valid JSON and have unique uids (seed
+    I/L: a label the sidecar did not watch; dashboards never appeared)."""
     index = Index(a)
     for env in a.environments:
-        sidecar = ((((a.values.get((env, "kube-prometheus-stack")) or {}).get("grafana") or {}).get("sidecar") or {}).get("dashboards")) or {}
-        label, value = sidecar.get("label"), str(sidecar.get("labelValue", "1"))
-        namespace = sidecar.get("searchNamespace")
+        sidecars = _dashboard_sidecars(a, env)
         uids: dict[str, Manifest] = {}
         for cm in a.of_kind("ConfigMap", env):
             boards = _dashboards(cm)
             if not boards:
                 continue
             labels = (cm.obj.get("metadata") or {}).get("labels") or {}
-            if not sidecar.get("enabled"):
-                yield _v(cm, "dashboard-sidecar", "the Grafana dashboard sidecar is not enabled in the kube-prometheus-stack values")
-            elif labels.get(label) != value:
-                yield _v(cm, "dashboard-sidecar", f"label {label}={value!r} (watched by the sidecar) is missing (labels: {labels})")
-            if sidecar.get("enabled") and namespace != "ALL" and index.namespace_of(cm) not in str(namespace or "").split(","):
-                yield _v(cm, "dashboard-sidecar", f"namespace {index.namespace_of(cm)} is not searched by the sidecar (searchNamespace: {namespace})")
+            namespace = index.namespace_of(cm)
+            if not sidecars:
+                yield _v(cm, "dashboard-sidecar", "no chart of the env renders a Grafana dashboard sidecar: the dashboard is never loaded")
+            for sidecar in sidecars:
+                if labels.get(sidecar["label"]) != (sidecar["value"] or labels.get(sidecar["label"])) or sidecar["label"] not in labels:
+                    yield _v(cm, "dashboard-sidecar", f"label {sidecar['label']}={sidecar['value']!r} (watched by {sidecar['where']}) is missing (labels: {labels})")
+                if sidecar["namespace"] != "ALL" and namespace not in sidecar["namespace"].split(","):
+                    yield _v(cm, "dashboard-sidecar", f"namespace {namespace} is not searched by {sidecar['where']} (NAMESPACE={sidecar['namespace'] or 'its own'})")
             for board in boards:
                 if "__invalid__" in board:
                     yield _v(cm, "dashboard-sidecar", f"{board['__invalid__']} is not valid JSON")
@@ -363,50 +368,54 @@ def dashboard_sidecar(a: Artifacts) -> Iterator[Violation]:
 
 @rule("image-registry", "consistency")
 def image_registry(a: Artifacts) -> Iterator[Violation]:
-    """App workloads run images from ECR repositories Terraform declares; every other image is
-    pinned to an explicit tag (seed A: images pulled from a registry that failed, `latest` tags)."""
+    """App workloads run images from ECR repositories Terraform declares (seed A: images pulled
+    from a registry that failed). Tags and registries of every image: image-pinned."""
     index = Index(a)
     app_dirs = {d for apps in index.applications.values() for app in apps if (app.obj.get("spec") or {}).get("project") == "apps" for d in index.source_dirs(app)}
     for m in a.manifests:
+        if m.file.rsplit("/", 1)[0] + "/" not in app_dirs:
+            continue
         for container in containers(m.obj):
             image = str(container.get("image", ""))
-            repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
-            directory = m.file.rsplit("/", 1)[0] + "/"
-            if directory in app_dirs:
-                match = re.match(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/(.+)$", repo)
-                if not match or match.group(1) not in index.ecr_repositories:
-                    yield _v(m, "image-registry", f"image {image} is not from an ECR repository Terraform declares")
-            if not tag or tag == "latest":
-                yield _v(m, "image-registry", f"image {image} is not pinned to an explicit tag")
+            repo = image.split("@", 1)[0].rpartition(":")[0] if ":" in image.rsplit("/", 1)[-1] else image.split("@", 1)[0]
+            match = re.match(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/(.+)$", repo)
+            if not match or match.group(1) not in index.ecr_repositories:
+                yield _v(m, "image-registry", f"image {image} is not from an ECR repository Terraform declares")
 
 
 @rule("kong-lb-name", "consistency")
 def kong_lb_name(a: Artifacts) -> Iterator[Violation]:
-    """The NLB name Kong's values give the proxy is the one the env's DNS stack looks up; otherwise
-    `terraform apply` of the DNS stack fails or points the wildcard at nothing."""
+    """The NLB name on the Kong proxy Service (as the chart renders it) is the one the env's DNS
+    stack looks up; otherwise `terraform apply` of the DNS stack fails or points the wildcard
+    at nothing."""
     index = Index(a)
-    for (env, stem), values in sorted(a.values.items()):
-        if stem != "kong":
-            continue
-        annotations = ((values.get("proxy") or {}).get("annotations")) or {}
-        name = annotations.get(LB_NAME_ANNOTATION)
+    for env in a.environments:
         lookups = index.load_balancer_lookups(env)
-        owner = index.values_owner(env, stem)
-        target = owner or Manifest(env, f"{env}/values/kong.yaml", {"kind": "Values", "metadata": {"name": "kong"}})
-        if not name:
-            yield _v(target, "kong-lb-name", f"Kong proxy has no {LB_NAME_ANNOTATION} annotation; the DNS stack looks up {lookups}")
-        elif name not in lookups:
-            yield _v(target, "kong-lb-name", f"Kong NLB name {name!r} is not the one the {env} DNS stack looks up ({', '.join(lookups) or 'none'})")
+        proxies = [m for m in rendered_manifests(a, env, "Service", chart="kong") if (m.obj.get("spec") or {}).get("type") == "LoadBalancer"]
+        names = set()
+        for proxy in proxies:
+            name = ((proxy.obj.get("metadata") or {}).get("annotations") or {}).get(LB_NAME_ANNOTATION)
+            if not name:
+                yield _v(proxy, "kong-lb-name", f"Kong proxy Service has no {LB_NAME_ANNOTATION} annotation; the DNS stack looks up {', '.join(lookups) or 'nothing'}")
+            elif name not in lookups:
+                yield _v(proxy, "kong-lb-name", f"Kong NLB name {name!r} is not the one the {env} DNS stack looks up ({', '.join(lookups) or 'none'})")
+            names.add(name)
+        for lookup in lookups:
+            if lookup not in names:
+                target = next(iter(proxies), None) or Manifest(env, f"{env}/apps", {"kind": "Application", "metadata": {"name": "kong"}})
+                yield _v(target, "kong-lb-name", f"the {env} DNS stack looks up NLB {lookup!r}, which no rendered Kong LoadBalancer Service is named")
 
 
 @rule("rwo-rolling-update", "consistency")
 def rwo_rolling_update(a: Artifacts) -> Iterator[Violation]:
-    """A ReadWriteOnce volume never sits under a RollingUpdate Deployment: the new pod waits for
-    the volume the old pod holds, forever (seed L: Grafana stuck in Init for 52 minutes)."""
+    """A ReadWriteOnce volume never sits under a RollingUpdate Deployment, in the tree or in a
+    chart's render: the new pod waits for the volume the old pod holds, forever (seed L:
+    Grafana stuck in Init for 52 minutes)."""
     index = Index(a)
     for env in a.environments:
-        rwo = {(index.namespace_of(p), p.name) for p in a.of_kind("PersistentVolumeClaim", env) if "ReadWriteOnce" in ((p.obj.get("spec") or {}).get("accessModes") or [])}
-        for deployment in a.of_kind("Deployment", env):
+        objects = [m for m in a.manifests if m.env == env] + rendered_manifests(a, env)
+        rwo = {(index.namespace_of(p), p.name) for p in objects if p.kind == "PersistentVolumeClaim" and "ReadWriteOnce" in ((p.obj.get("spec") or {}).get("accessModes") or [])}
+        for deployment in (m for m in objects if m.kind == "Deployment"):
             spec = deployment.obj.get("spec") or {}
             strategy = (spec.get("strategy") or {}).get("type", "RollingUpdate")
             volumes = ((spec.get("template") or {}).get("spec") or {}).get("volumes") or []
@@ -414,14 +423,6 @@ def rwo_rolling_update(a: Artifacts) -> Iterator[Violation]:
             for claim in claims:
                 if (index.namespace_of(deployment), claim) in rwo and strategy != "Recreate":
                     yield _v(deployment, "rwo-rolling-update", f"mounts ReadWriteOnce claim {claim} with strategy {strategy}; use Recreate")
-        grafana = ((a.values.get((env, "kube-prometheus-stack")) or {}).get("grafana")) or {}
-        persistence = grafana.get("persistence") or {}
-        if persistence.get("enabled") and "ReadWriteOnce" in (persistence.get("accessModes") or ["ReadWriteOnce"]):
-            strategy = (grafana.get("deploymentStrategy") or {}).get("type", "RollingUpdate")
-            if strategy != "Recreate":
-                owner = index.values_owner(env, "kube-prometheus-stack")
-                target = owner or Manifest(env, f"{env}/values/kube-prometheus-stack.yaml", {"kind": "Values"})
-                yield _v(target, "rwo-rolling-update", f"Grafana has a ReadWriteOnce PVC with deploymentStrategy {strategy}; use Recreate")
 
 
 @rule("single-owner", "consistency")

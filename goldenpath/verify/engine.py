@@ -19,7 +19,7 @@ RuleFn = Callable[[Artifacts], Iterable[Violation]]
 @dataclass(frozen=True)
 class Rule:
     id: str
-    layer: str  # schema | consistency | policy
+    layer: str  # schema | consistency | charts | policy
     check: RuleFn
 
     @property
@@ -42,10 +42,10 @@ def rule(rule_id: str, layer: str) -> Callable[[RuleFn], RuleFn]:
 
 def _load_rule_modules() -> None:
     # Imported for their @rule registrations.
-    from goldenpath.verify import consistency, policy, schema  # noqa: F401
+    from goldenpath.verify import charts, consistency, policy, schema  # noqa: F401
 
 
-def run(terraform: Path, gitops: Path, *, layers: Iterable[str] = ("schema", "consistency", "policy")) -> list[Violation]:
+def run(terraform: Path, gitops: Path, *, layers: Iterable[str] = ("schema", "consistency", "charts", "policy")) -> list[Violation]:
     """Every violation of every rule in ``layers``; raises UnusableInput for unreadable trees."""
     _load_rule_modules()
     artifacts = load(terraform, gitops)

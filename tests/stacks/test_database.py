@@ -78,6 +78,19 @@ def test_only_the_cluster_security_group_reaches_5432(stack, env: str) -> None:
 
 
 @pytest.mark.parametrize("env", ENVS)
+def test_private_zone_names_the_endpoint(stack, default_config, env: str) -> None:
+    # GIVEN the database stack WHEN synthesized
+    doc = stack(f"{env}-database")
+    zone = resources(doc, "aws_route53_zone")["private_zone"]
+    record = resources(doc, "aws_route53_record")["postgres_host"]
+    # THEN a private zone bound to the env's VPC holds a CNAME from the stable name to the endpoint
+    assert zone["name"] == naming.private_zone(default_config.platform, env)
+    assert [v["vpc_id"] for v in zone["vpc"]] == ["${data.terraform_remote_state.cross-stack-reference-input-%s-network.outputs.cross-stack-output-aws_vpcvpcid}" % env]
+    assert (record["name"], record["type"], record["records"]) == (naming.database_host(default_config.platform, env), "CNAME", ["${aws_db_instance.postgres.address}"])
+    assert record["zone_id"] == "${aws_route53_zone.private_zone.zone_id}"
+
+
+@pytest.mark.parametrize("env", ENVS)
 def test_one_credentials_secret_per_database_owner(stack, default_config, env: str) -> None:
     doc = stack(f"{env}-database")
     secrets = resources(doc, "aws_secretsmanager_secret")
@@ -95,7 +108,8 @@ def test_one_credentials_secret_per_database_owner(stack, default_config, env: s
         assert tuple(sorted(value)) == naming.DATABASE_SECRET_KEYS
         assert value["dbname"] == owner.database.name
         assert value["username"] == owner.database.role
-        assert value["host"] == "${aws_db_instance.postgres.address}"
+        # AND the host is the env's stable private name (a CNAME to the instance), not the endpoint
+        assert value["host"] == naming.database_host(default_config.platform, env) == f"postgres.{env}.goldenpath.internal"
         assert value["port"] == "5432"
         assert value["password"] == f"${{data.aws_secretsmanager_random_password.{rid}_password.random_password}}"
         # AND the generated password never changes after creation

@@ -1,0 +1,234 @@
+"""Render a chart offline exactly as Argo CD does (``helm template --include-crds`` with the
+release name, destination namespace, value files, and the destination cluster's Kubernetes
+version and API versions), through Helm's own Go SDK (``helm-python-sdk``; no binary, no network).
+
+Every render is done **twice**: charts that generate certificates or passwords (``genCA``,
+``randAlphaNum``) produce a different manifest each time, which Argo CD shows as OutOfSync
+forever unless the Application ignores those fields. The differing JSON pointers are kept.
+
+Renders are cached under ``.gen/chart-renders/`` keyed by (archive digest, values, release,
+namespace, kube version, API versions, renderer version): a synth whose values and chart
+versions did not change pays nothing. Charts whose templates never read
+``.Capabilities.APIVersions`` are keyed without the API versions (they cannot depend on them).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from goldenpath import charts
+
+CACHE_DIR = charts.REPO / ".gen" / "chart-renders"
+# What is stored depends on this module's code: its hash is part of every cache key.
+RENDERER_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML as the API server reads it: a bare ``=`` is the string "=", not PyYAML's
+    ``tag:yaml.org,2002:value`` (kube-prometheus-stack's CRDs list ``=`` as an enum value)."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+# Helm's releaseutil.SplitManifests separator: a `---` line, even with text glued after it.
+_SEPARATOR = re.compile(r"(?:^|\s*\n)---\s*")
+
+
+class RenderError(Exception):
+    """The chart does not render (template error, NOTES.txt validation, values schema)."""
+
+
+@dataclass(frozen=True)
+class RenderedObject:
+    template: str  # e.g. keycloak/templates/statefulset.yaml, or crds/<file> for crds/ objects
+    obj: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """(group, kind, namespace, name): an object's identity to the API server."""
+        metadata = self.obj.get("metadata") or {}
+        group = str(self.obj.get("apiVersion", "")).rpartition("/")[0]
+        return (group, str(self.obj.get("kind", "")), str(metadata.get("namespace") or ""), str(metadata.get("name", "")))
+
+
+@dataclass(frozen=True)
+class Render:
+    objects: tuple[RenderedObject, ...]
+    unstable: tuple[tuple[tuple[str, str, str, str], str], ...]  # (object key, JSON pointer) differing between two renders
+
+
+@dataclass(frozen=True)
+class Request:
+    archive: Path
+    values: dict[str, Any]
+    release: str
+    namespace: str
+    kube_version: str  # "v1.33.0"
+    api_versions: tuple[str, ...]
+
+
+def load_chart(archive: Path) -> Any:
+    """The loaded chart (``helm_python.Chart``), shared per archive digest within the process."""
+    return _chart(str(archive), charts.digest(archive))
+
+
+@functools.cache
+def _chart(path: str, digest: str) -> Any:
+    from helm_python import Chart
+
+    return Chart.load(path)
+
+
+@functools.cache
+def reads_api_versions(path: str, digest: str) -> bool:
+    """True when any template of the chart (or its subcharts) reads .Capabilities.APIVersions."""
+    with tarfile.open(path) as archive:
+        for member in archive.getmembers():
+            if "/templates/" in member.name and member.isfile():
+                handle = archive.extractfile(member)
+                if handle is not None and b"APIVersions" in handle.read():
+                    return True
+    return False
+
+
+def render(request: Request) -> Render:
+    """The objects Argo CD would apply for this release (raises RenderError)."""
+    digest = charts.digest(request.archive)
+    api_versions = request.api_versions if reads_api_versions(str(request.archive), digest) else ()
+    key_material = [RENDERER_VERSION, digest, request.values, request.release, request.namespace, request.kube_version, sorted(api_versions)]
+    key = hashlib.sha256(json.dumps(key_material, sort_keys=True, default=str).encode()).hexdigest()[:40]
+    cached = _read_cache(key)
+    if cached is None:
+        first = _render_once(request, digest, api_versions)
+        second = _render_once(request, digest, api_versions) if "error" not in first else first
+        cached = first if "error" in first else {"objects": first["objects"], "unstable": _differences(first["objects"], second["objects"])}
+        _write_cache(key, cached)
+    if "error" in cached:
+        raise RenderError(cached["error"])
+    objects = tuple(RenderedObject(t, o) for t, o in cached["objects"])
+    unstable = tuple((tuple(k), p) for k, p in cached["unstable"])  # type: ignore[misc]
+    return Render(objects, unstable)
+
+
+def _render_once(request: Request, digest: str, api_versions: tuple[str, ...]) -> dict[str, Any]:
+    from helm_python import _native
+    from helm_python.errors import HelmError
+
+    chart = _chart(str(request.archive), digest)
+    try:
+        chart.validate_schema(request.values)
+    except HelmError as exc:
+        return {"error": f"values do not pass the chart's values.schema.json: {_one_line(exc)}"}
+    options = {"name": request.release, "namespace": request.namespace, "is_install": True, "kube_version": request.kube_version, "api_versions": list(api_versions)}
+    try:
+        # Chart.render does not expose kube_version/api_versions; the native call takes them.
+        rendered = json.loads(_native.call_string("helm_render", chart._raw(), json.dumps(request.values), json.dumps(options)))
+    except HelmError as exc:
+        return {"error": _one_line(exc)}
+    objects: list[tuple[str, dict[str, Any]]] = []
+    # Argo CD renders with --include-crds: the chart's crds/ folders are applied too.
+    sources = [(f"crds/{c.get('filename') or c.get('name')}", str(c.get("data", ""))) for c in chart.crds]
+    sources += [(path, text) for path, text in sorted(rendered.items()) if not path.endswith("NOTES.txt")]
+    for path, text in sources:
+        for chunk in _SEPARATOR.split(text):
+            if not chunk.strip():
+                continue
+            try:
+                documents = list(yaml.load_all(chunk, Loader=_Loader))
+            except yaml.YAMLError as exc:
+                return {"error": f"{path}: rendered YAML does not parse ({_one_line(exc)})"}
+            for doc in documents:
+                if isinstance(doc, dict) and doc.get("kind") == "List" and isinstance(doc.get("items"), list):
+                    objects.extend((path, item) for item in doc["items"] if isinstance(item, dict))  # kubectl and Argo CD unpack Lists
+                elif isinstance(doc, dict) and doc:
+                    objects.append((path, doc))
+    return {"objects": objects}
+
+
+def _differences(first: list[tuple[str, dict[str, Any]]], second: list[tuple[str, dict[str, Any]]]) -> list[tuple[list[str], str]]:
+    def by_key(objects: list[tuple[str, dict[str, Any]]]) -> dict[tuple[str, str, str, str], dict[str, Any]]:
+        return {RenderedObject(t, o).key: o for t, o in objects}
+
+    a, b = by_key(first), by_key(second)
+    found: list[tuple[list[str], str]] = []
+    for key in sorted(set(a) | set(b)):
+        for pointer in _diff(a.get(key), b.get(key), ""):
+            found.append((list(key), pointer))
+    return found
+
+
+def _diff(left: Any, right: Any, pointer: str) -> list[str]:
+    if isinstance(left, dict) and isinstance(right, dict):
+        out: list[str] = []
+        for key in sorted(set(left) | set(right)):
+            escaped = str(key).replace("~", "~0").replace("/", "~1")
+            out.extend(_diff(left.get(key), right.get(key), f"{pointer}/{escaped}"))
+        return out
+    if isinstance(left, list) and isinstance(right, list) and len(left) == len(right):
+        return [p for i, (x, y) in enumerate(zip(left, right)) for p in _diff(x, y, f"{pointer}/{i}")]
+    return [] if left == right else [pointer or "/"]
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 600 else text[:600] + " …"
+
+
+def _read_cache(key: str) -> dict[str, Any] | None:
+    try:
+        return json.loads((CACHE_DIR / f"{key}.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except (OSError, ValueError):
+        return None
+
+
+def _write_cache(key: str, data: dict[str, Any]) -> None:
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = CACHE_DIR / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, CACHE_DIR / f"{key}.json")
+    except OSError:
+        pass  # a read-only checkout renders every time
+
+
+def builtin_api_versions(definitions: Path) -> tuple[str, ...]:
+    """``group/version`` and ``group/version/Kind`` the API server serves, from the Kubernetes
+    OpenAPI definitions (the form Argo CD passes as ``--api-versions``)."""
+    return _builtin_api_versions(str(definitions))
+
+
+@functools.cache
+def _builtin_api_versions(definitions: str) -> tuple[str, ...]:
+    document = json.loads(Path(definitions).read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for schema in (document.get("definitions") or document.get("$defs") or {}).values():
+        gvks = schema.get("x-kubernetes-group-version-kind") or []
+        if len(gvks) != 1:  # DeleteOptions/WatchEvent list every group: not served kinds
+            continue
+        gvk = gvks[0]
+        group_version = f"{gvk['group']}/{gvk['version']}" if gvk.get("group") else gvk["version"]
+        found.update({group_version, f"{group_version}/{gvk['kind']}"})
+    return tuple(sorted(found))
+
+
+def crd_api_versions(objects: list[dict[str, Any]]) -> set[str]:
+    """API versions served by the CustomResourceDefinitions among ``objects``."""
+    found: set[str] = set()
+    for obj in objects:
+        if obj.get("kind") != "CustomResourceDefinition":
+            continue
+        spec = obj.get("spec") or {}
+        for version in spec.get("versions") or []:
+            if version.get("served", True):
+                group_version = f"{spec.get('group')}/{version.get('name')}"
+                found.update({group_version, f"{group_version}/{(spec.get('names') or {}).get('kind')}"})
+    return found
