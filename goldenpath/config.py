@@ -20,7 +20,7 @@ import pydantic
 
 from goldenpath.errors import ConfigError, ConfigIssue
 from goldenpath.loader import LocatedDocument, load_yaml
-from goldenpath.model import COMPONENT_NAMES, DNS_LABEL, REQUIRED_COMPONENTS, App, Platform
+from goldenpath.model import COMPONENT_NAMES, DNS_LABEL, HOSTED_COMPONENTS, REQUIRED_COMPONENTS, App, Platform
 
 MAX_ENV_NAME = 10  # keeps derived names such as goldenpath-<env>-kong under AWS's 32-char LB limit
 MAX_APP_NAME = 40
@@ -202,6 +202,9 @@ def _check_platform(platform: Platform, doc: LocatedDocument) -> list[ConfigIssu
     for name in REQUIRED_COMPONENTS:
         if name not in platform.components:
             issues.append(doc.issue(("components",), f"missing required component {name!r}"))
+    for name in HOSTED_COMPONENTS:
+        if name in platform.components and platform.components[name].host is None:
+            issues.append(doc.issue(("components", name), f"{name} needs a `host` (its values carry its public URL)"))
 
     networks: list[tuple[str, ipaddress.IPv4Network]] = []
     for env_name, env in platform.environments.items():

@@ -33,6 +33,8 @@ COMPONENT_NAMES = (
     "loki",
 )
 # Without these the rest of the tree cannot work (secrets, TLS, ingress, GitOps itself).
+# Components whose chart values need their public URL (Backstage's baseUrl, Grafana's root_url).
+HOSTED_COMPONENTS = ("backstage", "kube-prometheus-stack")
 REQUIRED_COMPONENTS = ("argocd", "aws-load-balancer-controller", "cert-manager", "external-secrets", "kong")
 ISSUERS = ("letsencrypt-prod", "letsencrypt-staging")
 KUBERNETES_VERSIONS = ("1.31", "1.32", "1.33")
