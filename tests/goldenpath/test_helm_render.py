@@ -1,0 +1,103 @@
+"""goldenpath/helm_render.py: rendering a pinned chart as Argo CD does, on the real archives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from goldenpath import charts, helm_render, schemas
+
+SHARED = Path(charts.charts_dir())
+BUILTINS = helm_render.builtin_api_versions(schemas.crd_dir() / "kubernetes" / "k8s-v1.33.0-definitions.json")
+
+
+def _request(archive: str, values: dict, *, api_versions: tuple[str, ...] = BUILTINS, release: str = "dev-x", namespace: str = "x") -> helm_render.Request:  # type: ignore[type-arg]
+    return helm_render.Request(SHARED / archive, values, release, namespace, "v1.33.0", api_versions)
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(helm_render, "CACHE_DIR", tmp_path / "renders")
+
+
+def test_builtin_api_versions_are_what_the_api_server_serves() -> None:
+    assert {"v1", "v1/Service", "apps/v1", "apps/v1/Deployment", "networking.k8s.io/v1/Ingress"} <= set(BUILTINS)
+    # DeleteOptions lists every group/version: those are not served kinds
+    assert "batch/v1beta1" not in BUILTINS and "monitoring.coreos.com/v1" not in BUILTINS
+
+
+def test_service_monitor_appears_only_when_the_cluster_serves_its_crd() -> None:
+    # GIVEN Kong with serviceMonitor.enabled WHEN the cluster lacks / has monitoring.coreos.com/v1
+    values = {"serviceMonitor": {"enabled": True}}
+    without = helm_render.render(_request("kong-2.52.0.tgz", values))
+    with_crd = helm_render.render(_request("kong-2.52.0.tgz", values, api_versions=BUILTINS + ("monitoring.coreos.com/v1", "monitoring.coreos.com/v1/ServiceMonitor")))
+    # THEN the chart's own capability gate decides, as it does under Argo CD
+    assert "ServiceMonitor" not in {o.obj["kind"] for o in without.objects}
+    assert "ServiceMonitor" in {o.obj["kind"] for o in with_crd.objects}
+
+
+def test_release_and_namespace_are_argo_cds() -> None:
+    render = helm_render.render(_request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "c"}}, release="dev-cluster-autoscaler", namespace="kube-system"))
+    deployment = next(o for o in render.objects if o.obj["kind"] == "Deployment")
+    assert deployment.obj["metadata"]["name"].startswith("dev-cluster-autoscaler")
+    assert deployment.obj["metadata"]["namespace"] == "kube-system"
+    assert deployment.template == "cluster-autoscaler/templates/deployment.yaml"
+
+
+def test_crds_folder_is_included_and_equals_signs_stay_strings() -> None:
+    # kube-prometheus-stack ships its CRDs in a crds/ folder (Argo CD: --include-crds); one enum lists "="
+    render = helm_render.render(_request("kube-prometheus-stack-88.5.3.tgz", {}))
+    crds = [o for o in render.objects if o.obj["kind"] == "CustomResourceDefinition"]
+    assert "prometheuses.monitoring.coreos.com" in {c.obj["metadata"]["name"] for c in crds}
+    assert all(c.template.startswith("crds/") for c in crds)
+    assert '"="' in str(crds).replace("'", '"')
+
+
+def test_manifests_split_as_helm_splits_them() -> None:
+    # cert-manager's rbac.yaml glues a comment to the separator ("---# Permission to ..."); YAML
+    # parsers reject the joined text, Helm's SplitManifests does not
+    render = helm_render.render(_request("cert-manager-v1.21.1.tgz", {"crds": {"enabled": True}}, release="dev-cert-manager", namespace="cert-manager"))
+    assert sum(1 for o in render.objects if o.template.endswith("templates/rbac.yaml")) > 10
+
+
+def test_lists_are_unpacked_like_kubectl_does() -> None:
+    render = helm_render.render(_request("aws-load-balancer-controller-1.13.0.tgz", {"clusterName": "c"}, namespace="kube-system"))
+    assert "List" not in {o.obj["kind"] for o in render.objects}
+    assert {"IngressClass", "IngressClassParams"} <= {o.obj["kind"] for o in render.objects}
+
+
+def test_fields_that_change_on_every_render_are_found() -> None:
+    render = helm_render.render(_request("kong-2.52.0.tgz", {}, release="dev-kong", namespace="kong"))
+    unstable = {(key[1], pointer) for key, pointer in render.unstable}
+    assert ("Secret", "/data/tls.crt") in unstable
+    assert ("ValidatingWebhookConfiguration", "/webhooks/0/clientConfig/caBundle") in unstable
+    # AND a deterministic chart has none
+    assert helm_render.render(_request("loki-6.46.0.tgz", {"deploymentMode": "SingleBinary", "loki": {"storage": {"type": "filesystem"}, "commonConfig": {"replication_factor": 1}, "schemaConfig": {"configs": [{"from": "2024-01-01", "store": "tsdb", "object_store": "filesystem", "schema": "v13", "index": {"prefix": "index_", "period": "24h"}}]}}, "singleBinary": {"replicas": 1}, "read": {"replicas": 0}, "write": {"replicas": 0}, "backend": {"replicas": 0}})).unstable == ()
+
+
+def test_notes_failures_and_schema_failures_are_render_errors() -> None:
+    with pytest.raises(helm_render.RenderError, match=r"NOTES.txt.*did not specify an external PostgreSQL host"):
+        helm_render.render(_request("keycloak-25.2.0.tgz", {"postgresql": {"enabled": False}}))
+    with pytest.raises(helm_render.RenderError, match="values do not pass the chart's values.schema.json"):
+        helm_render.render(_request("cert-manager-v1.21.1.tgz", {"replicaCount": "two"}))
+
+
+def test_second_render_is_served_from_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    request = _request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "c"}})
+    first = helm_render.render(request)
+
+    def fail(*_args: object) -> None:
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(helm_render, "_render_once", fail)
+    assert helm_render.render(request) == first
+    # AND any change of input is a different key (here: the values)
+    with pytest.raises(AssertionError, match="rendered again"):
+        helm_render.render(_request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "d"}}))
+
+
+def test_api_versions_are_not_part_of_the_key_for_charts_that_never_read_them() -> None:
+    archive = SHARED / "backstage-2.8.2.tgz"
+    assert not helm_render.reads_api_versions(str(archive), charts.digest(archive))
+    assert helm_render.reads_api_versions(str(SHARED / "kong-2.52.0.tgz"), charts.digest(SHARED / "kong-2.52.0.tgz"))
