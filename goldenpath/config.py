@@ -203,6 +203,9 @@ def _check_platform(platform: Platform, doc: LocatedDocument) -> list[ConfigIssu
         if name not in platform.components:
             issues.append(doc.issue(("components",), f"missing required component {name!r}"))
 
+    if len(set(platform.admin_principals)) != len(platform.admin_principals):
+        issues.append(doc.issue(("admin_principals",), "admin principals must be unique (EKS allows one access entry per principal)"))
+
     networks: list[tuple[str, ipaddress.IPv4Network]] = []
     for env_name, env in platform.environments.items():
         at = ("environments", env_name)
