@@ -290,3 +290,21 @@ def test_cluster_outputs_for_operators(stack) -> None:
     assert outputs["cluster_name"]["value"] == "${aws_eks_cluster.cluster.name}"
     assert outputs["cluster_endpoint"]["value"] == "${aws_eks_cluster.cluster.endpoint}"
     assert outputs["oidc_provider_arn"]["value"] == "${aws_iam_openid_connect_provider.oidc.arn}"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_provisioner_egress_still_reaches_rds_once_policies_are_enforced(stack, default_config, env: str) -> None:
+    # GIVEN VPC CNI now enforces NetworkPolicies, and the committed tree's provisioner policy
+    assert json.loads(resources(stack(f"{env}-cluster"), "aws_eks_addon")["addon_vpc_cni"]["configuration_values"])["enableNetworkPolicy"] == "true"
+    import yaml
+
+    from tests.conftest import REPO
+
+    netpol = yaml.safe_load((REPO / "dist" / "gitops" / env / "platform" / "database" / "networkpolicy-db-provisioner.yaml").read_text())
+    dns, postgres = netpol["spec"]["egress"]
+    # THEN DNS stays open and PostgreSQL is allowed to the env's VPC range, where the RDS instance's
+    # subnets (the network stack's private subnets) and port (the database stack's) are
+    assert dns == {"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]}
+    vpc_cidr = resources(stack(f"{env}-network"), "aws_vpc")["vpc"]["cidr_block"]
+    port = resources(stack(f"{env}-database"), "aws_db_instance")["postgres"]["port"]
+    assert postgres == {"ports": [{"port": port, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": vpc_cidr}}]}
