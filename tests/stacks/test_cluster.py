@@ -308,3 +308,29 @@ def test_provisioner_egress_still_reaches_rds_once_policies_are_enforced(stack, 
     vpc_cidr = resources(stack(f"{env}-network"), "aws_vpc")["vpc"]["cidr_block"]
     port = resources(stack(f"{env}-database"), "aws_db_instance")["postgres"]["port"]
     assert postgres == {"ports": [{"port": port, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": vpc_cidr}}]}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_every_volume_of_the_tree_uses_the_default_storage_class(env: str) -> None:
+    # GIVEN the committed tree's PVCs, StatefulSet claim templates and the Grafana/Loki persistence values
+    import yaml
+
+    from tests.conftest import REPO
+
+    root = REPO / "dist" / "gitops" / env
+    claims = []
+    for path in sorted(root.rglob("*.yaml")):
+        for obj in yaml.safe_load_all(path.read_text()):
+            if not isinstance(obj, dict):
+                continue
+            if obj.get("kind") == "PersistentVolumeClaim":
+                claims.append(obj["spec"])
+            if obj.get("kind") == "StatefulSet":
+                claims += [t["spec"] for t in obj["spec"].get("volumeClaimTemplates") or []]
+    values = {c: yaml.safe_load((root / "values" / f"{c}.yaml").read_text()) for c in ("kube-prometheus-stack", "loki")}
+    persistence = [values["kube-prometheus-stack"]["grafana"]["persistence"], values["loki"]["singleBinary"]["persistence"]]
+    assert claims and all(p["enabled"] for p in persistence)
+    # THEN none names a class, so each is provisioned from the add-on's default (encrypted gp3);
+    # naming another class would need that class to exist
+    assert [c.get("storageClassName") for c in claims] == [None] * len(claims)
+    assert [p.get("storageClassName") for p in persistence] == [None, None]
