@@ -236,6 +236,19 @@ def _check_platform(platform: Platform, doc: LocatedDocument) -> list[ConfigIssu
             elif override in REQUIRED_COMPONENTS and not env.components[override].enabled:
                 issues.append(doc.issue(at + ("components", override, "enabled"), f"{override} is required in every environment"))
 
+    # helm_values reads the Grafana admin secret's keys by position (user, then password).
+    from goldenpath.helm_values import GRAFANA_ADMIN_SECRET  # noqa: PLC0415 (helm_values imports this module)
+
+    grafana = platform.components.get("kube-prometheus-stack")
+    for index, spec in enumerate(grafana.secrets if grafana else []):
+        if spec.name == GRAFANA_ADMIN_SECRET and len(spec.keys) != 2:
+            issues.append(
+                doc.issue(
+                    ("components", "kube-prometheus-stack", "secrets", index, "keys"),
+                    f"{GRAFANA_ADMIN_SECRET} needs exactly two keys, the admin user's then the password's (got {len(spec.keys)})",
+                )
+            )
+
     prefixes = [env.host_prefix for env in platform.environments.values()]
     if len(set(prefixes)) != len(prefixes):
         issues.append(doc.issue(("environments",), "host_prefix must differ between environments (hosts would collide)"))
