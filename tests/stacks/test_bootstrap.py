@@ -87,3 +87,34 @@ def test_outputs_name_the_release_and_root_application(stack) -> None:
     assert outputs["argocd_release"]["value"] == "${helm_release.argocd.name}"
     assert outputs["root_application"]["value"] == "prod-root"
 
+
+
+def test_verifier_reads_the_root_application_from_the_argocd_apps_release(synth_dir, tmp_path) -> None:
+    import json
+    import shutil
+
+    from goldenpath.verify.artifacts import load
+    from goldenpath.verify.engine import run
+    from goldenpath.verify.index import Index
+    from tests.conftest import REPO
+
+    # GIVEN the synthesized stacks and the committed tree
+    roots = Index(load(synth_dir, REPO / "dist" / "gitops")).root_apps
+    assert {env: (r.branch, r.path) for env, r in roots.items()} == {
+        "dev": ("development", "dist/gitops/dev/apps"),
+        "staging": ("main", "dist/gitops/staging/apps"),
+        "prod": ("main", "dist/gitops/prod/apps"),
+    }
+    # WHEN the root Application is moved back into the argo-cd release's extraObjects (the
+    # mechanism that fails on a fresh cluster)
+    mutated = tmp_path / "cdktf.out"
+    shutil.copytree(synth_dir, mutated)
+    path = mutated / "stacks" / "dev-bootstrap" / "cdk.tf.json"
+    doc = json.loads(path.read_text())
+    releases = doc["resource"]["helm_release"]
+    releases["argocd"]["values"] = [yaml.safe_dump({**yaml.safe_load(releases["argocd"]["values"][0]), "extraObjects": [{"kind": "Application", "spec": {"source": {}}}]})]
+    del releases["root_apps"]
+    path.write_text(json.dumps(doc))
+    # THEN the verifier finds no root Application for dev and says so for every dev Application
+    found = [v for v in run(mutated, REPO / "dist" / "gitops", layers=("consistency",)) if v.rule == "target-revision"]
+    assert found and all("no root Application for dev" in v.message for v in found)
