@@ -95,6 +95,20 @@ def _read_split(timings_file: Path, splits: list[dict[str, float]]) -> None:
     splits.append(json.loads(timings_file.read_text()))
 
 
+def _charts_layer(runs: int, out: Path, work: Path) -> dict[str, dict[str, float]]:
+    """The charts layer alone on the default tree: cold (empty render cache: every chart rendered
+    twice for each env) and warm (values and versions unchanged: every render from the cache)."""
+    verify = [PY, "-m", "goldenpath", "verify", "--terraform", str(out / "cdktf.out"), "--gitops", str(out / "gitops"), "--layers", "charts"]
+    cold = []
+    for run_number in range(runs):
+        cache = work / f"render-cache-cold-{run_number}"
+        cold.append(run(verify, env={"GOLDENPATH_RENDER_CACHE": str(cache)})[0])
+    warm_cache = {"GOLDENPATH_RENDER_CACHE": str(work / "render-cache-cold-0")}
+    result = {"cold": {"median_s": statistics.median(cold)}, "warm": measure("charts layer, warm render cache", runs, verify, env=warm_cache)}
+    print(f"  {'charts layer, cold render cache':38} median {result['cold']['median_s']:6.2f} s", flush=True)
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--apps", default="0,10,50,100,200")
@@ -135,6 +149,8 @@ def main() -> int:
                 [str(REPO / "node_modules/.bin/cdktf"), "synth", "--output", str(cli_out)],
                 env={"GOLDENPATH_CONFIG": str(config)},
             )
+        if apps == 0:
+            entry["charts_layer"] = _charts_layer(args.runs, out, work)
         tf_files, tf_bytes = tree_size(out / "cdktf.out")
         k8s_files, k8s_bytes = tree_size(out / "gitops")
         entry["output"] = {"terraform_files": tf_files, "terraform_bytes": tf_bytes, "gitops_files": k8s_files, "gitops_bytes": k8s_bytes}

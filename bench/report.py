@@ -60,6 +60,13 @@ def write_reports(results: dict[str, Any], outdir: Path) -> None:
         ours0 = sizes[keys[0]]["ours"]["median_s"]
         lines.append(f"`npx cdktf synth` (Terraform half only, default config): **{cli['median_s']:.2f} s**; ours (both halves + verify) / CLI = {ours0 / cli['median_s']:.2f}.")
         lines.append("")
+    layer = sizes[keys[0]].get("charts_layer")
+    if layer:
+        lines.append(
+            f"Charts layer alone (`verify --layers charts`, default tree, 36 releases): cold render cache **{layer['cold']['median_s']:.2f} s** "
+            f"(every chart rendered twice per env), warm **{layer['warm']['median_s']:.2f} s** (values and versions unchanged)."
+        )
+        lines.append("")
     lines += ["## Where the time goes (median seconds per step)", "", "| apps | " + " | ".join(split_keys) + " |", "|---:|" + "---:|" * len(split_keys)]
     for k in keys:
         lines.append(f"| {int(k) + 3} | " + " | ".join(f"{sizes[k]['split_s'].get(s, 0.0):.2f}" for s in split_keys) + " |")

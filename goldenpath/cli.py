@@ -135,7 +135,7 @@ def _synth(args: argparse.Namespace, *, write: bool) -> int:
             print(f"If that is intended, run again with ALLOW_DESTROY='{ids}'", file=sys.stderr)
             return EXIT_GUARD
         if not args.no_verify:
-            _progress("verifying both halves (schema, consistency)")
+            _progress("verifying both halves (schema, consistency, charts)")
             with staged.timings.step("verify"):
                 violations = engine.run(staged.terraform, staged.gitops, layers=SYNTH_LAYERS)
             if violations:

@@ -206,6 +206,9 @@ def _check_platform(platform: Platform, doc: LocatedDocument) -> list[ConfigIssu
         if name in platform.components and platform.components[name].host is None:
             issues.append(doc.issue(("components", name), f"{name} needs a `host` (its values carry its public URL)"))
 
+    if len(set(platform.admin_principals)) != len(platform.admin_principals):
+        issues.append(doc.issue(("admin_principals",), "admin principals must be unique (EKS allows one access entry per principal)"))
+
     networks: list[tuple[str, ipaddress.IPv4Network]] = []
     for env_name, env in platform.environments.items():
         at = ("environments", env_name)
@@ -235,6 +238,19 @@ def _check_platform(platform: Platform, doc: LocatedDocument) -> list[ConfigIssu
                 issues.append(doc.issue(at + ("components", override), f"unknown component (defined: {', '.join(sorted(platform.components))})"))
             elif override in REQUIRED_COMPONENTS and not env.components[override].enabled:
                 issues.append(doc.issue(at + ("components", override, "enabled"), f"{override} is required in every environment"))
+
+    # helm_values reads the Grafana admin secret's keys by position (user, then password).
+    from goldenpath.helm_values import GRAFANA_ADMIN_SECRET  # noqa: PLC0415 (helm_values imports this module)
+
+    grafana = platform.components.get("kube-prometheus-stack")
+    for index, spec in enumerate(grafana.secrets if grafana else []):
+        if spec.name == GRAFANA_ADMIN_SECRET and len(spec.keys) != 2:
+            issues.append(
+                doc.issue(
+                    ("components", "kube-prometheus-stack", "secrets", index, "keys"),
+                    f"{GRAFANA_ADMIN_SECRET} needs exactly two keys, the admin user's then the password's (got {len(spec.keys)})",
+                )
+            )
 
     prefixes = [env.host_prefix for env in platform.environments.values()]
     if len(set(prefixes)) != len(prefixes):

@@ -1,12 +1,20 @@
 """`make deploy ENV=<env>` / `make plan ENV=<env>`: the pinned cdktf CLI on one environment.
 
-Stops early, with one sentence and exit 2, when the environment is unknown or no AWS
-credentials can be found, instead of letting Terraform fail deep inside a provider.
+Stops early, with one sentence and exit 2, when the environment is unknown, when nothing could
+reach the env's EKS API (``admin_cidrs`` holds only documentation or private ranges on a public
+endpoint: the bootstrap stack could not connect), or when no AWS credentials can be found,
+instead of letting Terraform fail deep inside a provider or an hour into an apply.
+
+Stacks run one at a time, in dependency order, each announced on its own line. A stack reads
+the outputs of the stacks before it (CDKTF cross-stack references are remote-state lookups), so
+on a fresh environment `make plan` can show a stack only after the stacks before it have been
+applied; it stops at the first stack that cannot be planned and says so.
 """
 
 from __future__ import annotations
 
 import configparser
+import ipaddress
 import os
 import subprocess
 import sys
@@ -14,8 +22,28 @@ from pathlib import Path
 
 from goldenpath import naming
 from goldenpath.config import load_config
+from goldenpath.model import Platform
 
 CDKTF = Path("node_modules/.bin/cdktf")
+# RFC 5737 TEST-NET-1/2/3: no packet from the internet ever comes from these.
+DOCUMENTATION_RANGES = tuple(ipaddress.IPv4Network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"))
+
+
+def unreachable_api(platform: Platform, env: str) -> str | None:
+    """Why nobody could reach ``env``'s EKS API endpoint from outside the VPC, or None.
+
+    The public endpoint admits only ``admin_cidrs`` and sees public source addresses, so
+    documentation (RFC 5737) and private (RFC 1918, ...) ranges never match. A private-only
+    endpoint is reachable from inside the VPC, where admin_cidrs do not apply: not refused.
+    """
+    if not platform.environments[env].cluster.public_endpoint:
+        return None
+    networks = [ipaddress.IPv4Network(c) for c in platform.admin_cidrs]
+    documentation = [n for n in networks if any(n.subnet_of(d) for d in DOCUMENTATION_RANGES)]
+    if any(n.is_global for n in networks if n not in documentation):
+        return None
+    kinds = "documentation (RFC 5737)" if len(documentation) == len(networks) else "documentation (RFC 5737) or private"
+    return f"admin_cidrs in config/platform.yaml ({', '.join(platform.admin_cidrs)}) holds only {kinds} ranges, so nothing could reach {env}'s public EKS API endpoint and the bootstrap stack could not connect; set your office/VPN egress ranges"
 
 
 def credentials_source(environ: dict[str, str] | None = None, home: Path | None = None) -> str | None:
@@ -59,6 +87,10 @@ def deploy(config_dir: Path, env: str, *, plan: bool) -> int:
     if env not in config.environments:
         print(f"{action}: unknown environment {env!r} (defined in config/platform.yaml: {', '.join(config.environments)}).", file=sys.stderr)
         return 2
+    reason = unreachable_api(config.platform, env)
+    if reason:
+        print(f"{action}: {reason}; nothing was {'planned' if plan else 'deployed'}.", file=sys.stderr)
+        return 2
     if credentials_source() is None:
         print(
             f"{action}: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); nothing was {'planned' if plan else 'deployed'}.",
@@ -68,13 +100,42 @@ def deploy(config_dir: Path, env: str, *, plan: bool) -> int:
     if not CDKTF.exists():
         print(f"{action}: {CDKTF} is missing; run `make setup` first.", file=sys.stderr)
         return 2
+    return run_stacks(config_dir, env, plan=plan)
+
+
+def stack_command(stack: str, *, plan: bool, first: bool) -> list[str]:
+    """One stack's cdktf call. The app is synthesized once, by the first call; `deploy` of a
+    single stack needs --ignore-missing-stack-dependencies (its dependencies ran before it)."""
+    command = [str(CDKTF), "diff" if plan else "deploy", stack]
+    if not plan:
+        command.append("--ignore-missing-stack-dependencies")
+    if not first:
+        command.append("--skip-synth")
+    return command
+
+
+def run_stacks(config_dir: Path, env: str, *, plan: bool) -> int:
+    action = "plan" if plan else "deploy"
     env_vars = {**os.environ, "GOLDENPATH_CONFIG": str(config_dir)}
     stacks = stacks_for(env)
-    if plan:
-        # `cdktf diff` takes one stack at a time.
-        for stack in stacks:
-            result = subprocess.run([str(CDKTF), "diff", stack], env=env_vars, check=False)
-            if result.returncode != 0:
-                return result.returncode
-        return 0
-    return subprocess.run([str(CDKTF), "deploy", *stacks], env=env_vars, check=False).returncode
+    for index, stack in enumerate(stacks):
+        print(f"{action}: [{index + 1}/{len(stacks)}] {stack}", file=sys.stderr, flush=True)
+        code = subprocess.run(stack_command(stack, plan=plan, first=index == 0), env=env_vars, check=False).returncode
+        if code != 0:
+            print(f"{action}: {stack_failed(env, stacks, index, plan=plan)}", file=sys.stderr)
+            return code
+    print(f"{action}: {len(stacks)} stacks {'planned' if plan else 'deployed'} for {env}.", file=sys.stderr)
+    return 0
+
+
+def stack_failed(env: str, stacks: list[str], index: int, *, plan: bool) -> str:
+    """One sentence: which stack failed, what probably caused it, what was not run."""
+    stack, rest = stacks[index], stacks[index + 1 :]
+    skipped = f" ({', '.join(rest)} not {'planned' if plan else 'deployed'})" if rest else ""
+    if stack == naming.env_stack(env, "dns"):
+        cause = "its Kong NLB exists only once Argo CD has synced Kong and the AWS Load Balancer Controller; wait for the sync (argocd app get " + naming.root_application(env) + ") and run it again"
+    elif plan and index > 0:
+        cause = f"on a fresh environment this is expected: it reads the outputs of {', '.join(stacks[:index])}, which exist only after they are applied (make deploy ENV={env})"
+    else:
+        cause = "see the Terraform output above"
+    return f"{stack} failed; {cause}{skipped}."

@@ -9,6 +9,7 @@ dangerous item gets a stable id; the run proceeds only when every id is acknowle
 from __future__ import annotations
 
 import fnmatch
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,12 @@ WHY_REMOVED = {
     "aws_secretsmanager_secret": "the secret and its stored values would be scheduled for deletion",
     "aws_kms_key": "the key would be scheduled for deletion; data encrypted with it becomes unreadable",
 }
+# The EKS add-on that makes the cluster's StorageClasses (stacks/cluster.py). Access entries and
+# launch templates hold no state; the StorageClasses decide where every volume's data lives.
+STORAGE_ADDON = "aws-ebs-csi-driver"
+# StorageClass fields Kubernetes forbids changing: the add-on deletes and recreates the class.
+STORAGE_CLASS_IMMUTABLE = ("parameters", "provisioner", "reclaimPolicy", "volumeBindingMode")
+DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 
 
 @dataclass(frozen=True, order=True)
@@ -62,6 +69,14 @@ def dangers(changes: ChangeSet) -> list[Danger]:
                         f"{attribute} changes ({_short(old.body.get(attribute))} -> {_short(new.body.get(attribute))}), which forces replacement: {WHY_REMOVED[rtype]}",
                     )
                 )
+    for item in changes.terraform.removed:
+        if item.key.startswith("aws_eks_addon.") and item.body.get("addon_name") == STORAGE_ADDON:
+            found.append(Danger(f"{item.group}:{item.key}", "removed: no StorageClass and no EBS CSI driver; volumes can no longer be provisioned or attached"))
+    for old, new in changes.terraform.changed:
+        if old.key.startswith("aws_eks_addon.") and old.body.get("addon_name") == STORAGE_ADDON:
+            reasons = storage_class_changes(old.body, new.body)
+            if reasons:
+                found.append(Danger(f"{old.group}:{old.key}", "; ".join(reasons)))
     removed_k8s = changes.gitops.removed
     for item in removed_k8s:
         kind = item.body.get("kind")
@@ -74,6 +89,46 @@ def dangers(changes: ChangeSet) -> list[Danger]:
         elif kind == "PersistentVolumeClaim":
             found.append(Danger(f"{item.group}:{item.key}", "removed: the volume's data would be deleted"))
     return sorted(set(found))
+
+
+def _storage_classes(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    try:
+        values = json.loads(body.get("configuration_values") or "{}")
+    except (TypeError, ValueError):
+        return {}
+    classes = values.get("storageClasses") if isinstance(values, dict) else None
+    return {str(c.get("name")): c for c in classes or [] if isinstance(c, dict)}
+
+
+def _is_default(storage_class: dict[str, Any]) -> bool:
+    return str((storage_class.get("annotations") or {}).get(DEFAULT_CLASS_ANNOTATION)).lower() == "true"
+
+
+def storage_class_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Why a change of the EBS CSI add-on's StorageClasses would re-provision volumes (empty list: it would not).
+
+    A removed or recreated class (immutable fields changed) or a moved default means volumes
+    provisioned from now on (a recreated StatefulSet's PVCs, a re-synced app) get a new, empty
+    EBS volume of another kind, and PVCs naming a removed class stay Pending.
+    """
+    before, after = _storage_classes(old), _storage_classes(new)
+    reasons: list[str] = []
+    for name, storage_class in sorted(before.items()):
+        if name not in after:
+            reasons.append(f"StorageClass {name} removed: PVCs that name it stay Pending and volumes re-provisioned elsewhere start empty")
+            continue
+        changed = [f for f in STORAGE_CLASS_IMMUTABLE if storage_class.get(f) != after[name].get(f)]
+        if changed:
+            reasons.append(
+                f"StorageClass {name} changes {', '.join(changed)} (immutable: the class is recreated), so volumes provisioned from it from now on differ from the existing ones"
+            )
+    old_default = sorted(n for n, c in before.items() if _is_default(c))
+    new_default = sorted(n for n, c in after.items() if _is_default(c))
+    if old_default != new_default:
+        reasons.append(
+            f"the default StorageClass changes ({', '.join(old_default) or 'none'} -> {', '.join(new_default) or 'none'}): PVCs without a class are provisioned from the new one, empty"
+        )
+    return reasons
 
 
 def _holds_state(application: Item, old_manifests: dict[tuple[str, str], Item]) -> str:

@@ -28,7 +28,7 @@ import yaml
 
 from goldenpath import charts
 
-CACHE_DIR = charts.REPO / ".gen" / "chart-renders"
+CACHE_DIR = Path(os.environ.get("GOLDENPATH_RENDER_CACHE", charts.REPO / ".gen" / "chart-renders"))
 # What is stored depends on this module's code: its hash is part of every cache key.
 RENDERER_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
@@ -64,6 +64,7 @@ class RenderedObject:
 class Render:
     objects: tuple[RenderedObject, ...]
     unstable: tuple[tuple[tuple[str, str, str, str], str], ...]  # (object key, JSON pointer) differing between two renders
+    key: str = ""  # the cache key: identifies everything the render depends on
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,26 @@ def render(request: Request) -> Render:
         raise RenderError(cached["error"])
     objects = tuple(RenderedObject(t, o) for t, o in cached["objects"])
     unstable = tuple((tuple(k), p) for k, p in cached["unstable"])  # type: ignore[misc]
-    return Render(objects, unstable)
+    return Render(objects, unstable, key)
+
+
+def memo(kind: str, material: Any, compute: Any) -> Any:
+    """``compute()`` (JSON-serialisable), cached on disk beside the renders under a key made of
+    ``material``: for checks whose result depends only on a render and the checking code."""
+    key = f"{kind}-" + hashlib.sha256(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()[:40]
+    cached = _read_cache(key)
+    if cached is None:
+        cached = {"result": compute()}
+        _write_cache(key, cached)
+    return cached["result"]
+
+
+def source_hash(*paths: Path) -> str:
+    """Digest of files (e.g. a module's source) to put into a memo key."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _render_once(request: Request, digest: str, api_versions: tuple[str, ...]) -> dict[str, Any]:
@@ -174,7 +194,7 @@ def _diff(left: Any, right: Any, pointer: str) -> list[str]:
             out.extend(_diff(left.get(key), right.get(key), f"{pointer}/{escaped}"))
         return out
     if isinstance(left, list) and isinstance(right, list) and len(left) == len(right):
-        return [p for i, (x, y) in enumerate(zip(left, right)) for p in _diff(x, y, f"{pointer}/{i}")]
+        return [p for i, (x, y) in enumerate(zip(left, right, strict=True)) for p in _diff(x, y, f"{pointer}/{i}")]
     return [] if left == right else [pointer or "/"]
 
 

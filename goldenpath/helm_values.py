@@ -80,10 +80,13 @@ def argocd(config: PlatformConfig, env: str) -> dict[str, Any]:
 
 
 def argocd_bootstrap(config: PlatformConfig, env: str) -> dict[str, Any]:
-    """What Terraform's helm_release installs: the argocd values plus the root Application
-    (as ``extraObjects``, so no CRD has to exist when Terraform plans)."""
-    values = argocd(config, env)
-    return {**values, "extraObjects": [root_application(config, env)]}
+    """What Terraform's argo-cd helm_release installs: exactly the argocd values of the tree.
+
+    No ``extraObjects``: the chart's CRDs are templates of the same release and Helm maps every
+    object's kind before creating any, so an Application in it fails on a fresh cluster ("no
+    matches for kind Application"). :func:`root_application` is installed by a second release
+    (the argocd-apps chart, ``model.ROOT_APPS_CHART``) that waits for this one."""
+    return argocd(config, env)
 
 
 # --- every other component --------------------------------------------------------------------
@@ -166,6 +169,11 @@ def aws_load_balancer_controller(config: PlatformConfig, env: str) -> dict[str, 
         "fullnameOverride": naming.release(env, "aws-load-balancer-controller"),
         "clusterName": naming.cluster(platform, env),
         "region": platform.region,
+        # AL2023 nodes answer IMDS only one hop away (IMDSv2, hop limit 1), so the controller
+        # cannot read the VPC id from instance metadata; the VPC id is unknown at synth, so it
+        # finds the VPC by the tags the network stack puts on it (chart 1.13.0 vpcTags ->
+        # --aws-vpc-tags).
+        "vpcTags": naming.vpc_discovery_tags(platform, env),
         "serviceAccount": _service_account(config, env, "aws-load-balancer-controller"),
     }
 

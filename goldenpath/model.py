@@ -17,6 +17,9 @@ DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 PG_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 SECRET_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+POSTGRES_MAJOR = re.compile(r"^(14|15|16|17)$")
+# An IAM user or role (paths allowed) in any partition; EKS access entries take exactly these.
+IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[A-Za-z0-9+=,.@_/-]{1,512}$")
 GIT_REF = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)[A-Za-z0-9._/-]{1,100}(?<!/)$")
 
 COMPONENT_NAMES = (
@@ -87,6 +90,9 @@ ChartRepo = Annotated[
 ]
 SemVer = Annotated[str, AfterValidator(_pattern(re.compile(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$"), "an exact version like 1.2.3"))]
 GitRef = Annotated[str, AfterValidator(_pattern(GIT_REF, "a git branch name"))]
+IamPrincipalArn = Annotated[
+    str, AfterValidator(_pattern(IAM_PRINCIPAL_ARN, "an IAM role or user ARN like arn:aws:iam::123456789012:role/platform-admin"))
+]
 
 
 RegistryHost = Annotated[str, AfterValidator(_pattern(re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$"), "a registry host like quay.io"))]
@@ -103,6 +109,12 @@ class Chart(Strict):
     repository: ChartRepo
     name: DnsLabel
     version: SemVer
+
+
+# The root Application is installed by Terraform with this chart, as a second Helm release after
+# Argo CD: the argo-cd chart ships its CRDs as templates of its own release, so an Application in
+# that release's extraObjects fails on a fresh cluster ("no matches for kind Application").
+ROOT_APPS_CHART = Chart(repository="https://argoproj.github.io/argo-helm", name="argocd-apps", version="2.0.5")
 
 
 class SecretSpec(Strict):
@@ -157,6 +169,11 @@ class Network(Strict):
     nat_gateways: Literal["single", "per_az"] = "single"
 
 
+def _is_graviton(instance_type: str) -> bool:
+    match = re.match(r"^[a-z]+\d+([a-z-]*)\.", instance_type)
+    return bool(match and "g" in match.group(1).split("-")[0])
+
+
 class NodeGroup(Strict):
     name: DnsLabel
     instance_types: list[Annotated[str, AfterValidator(_pattern(re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$"), "an EC2 instance type like t3.large"))]] = Field(min_length=1)
@@ -166,8 +183,15 @@ class NodeGroup(Strict):
     capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
     disk_size_gib: int = Field(default=50, ge=20, le=1000)
 
+    @property
+    def architecture(self) -> str:
+        """``arm64`` for Graviton families (a ``g`` after the generation: m6g, t4g, c7gn), else ``x86_64``."""
+        return "arm64" if all(_is_graviton(t) for t in self.instance_types) else "x86_64"
+
     @model_validator(mode="after")
     def _sizes(self) -> NodeGroup:
+        if len({_is_graviton(t) for t in self.instance_types}) > 1:
+            raise ValueError(f"instance types must share one CPU architecture (one AMI per node group; got {', '.join(self.instance_types)})")
         if not self.min_size <= self.desired_size <= self.max_size:
             raise ValueError(
                 f"sizes must satisfy min_size <= desired_size <= max_size "
@@ -184,12 +208,22 @@ class Cluster(Strict):
 
 class EnvDatabase(Strict):
     instance_class: Annotated[str, AfterValidator(_pattern(re.compile(r"^db\.[a-z0-9]+\.[a-z0-9]+$"), "an RDS instance class like db.t4g.medium"))]
-    engine_version: Annotated[str, AfterValidator(_pattern(re.compile(r"^15\.\d{1,2}$"), "a PostgreSQL 15 minor version like 15.15"))]
+    # The major only: with auto_minor_version_upgrade on, RDS moves the minor and a pinned minor
+    # would make the next plan ask for a downgrade, which RDS rejects (AWS provider docs,
+    # aws_db_instance engine_version; terraform-aws-rds examples pin "17" / family "postgres17").
+    engine_version: Annotated[
+        str, AfterValidator(_pattern(POSTGRES_MAJOR, "a PostgreSQL major version like 15 (RDS upgrades the minor itself)"))
+    ]
     allocated_storage_gib: int = Field(ge=20, le=65536)
     max_allocated_storage_gib: int = Field(ge=20, le=65536)
     multi_az: bool
     deletion_protection: bool
     backup_retention_days: int = Field(ge=0, le=35)
+
+    @property
+    def parameter_group_family(self) -> str:
+        """RDS parameter group family of the engine major (``postgres15``)."""
+        return f"postgres{self.engine_version}"
 
     @model_validator(mode="after")
     def _storage(self) -> EnvDatabase:
@@ -212,6 +246,12 @@ class Environment(Strict):
     cluster: Cluster
     database: EnvDatabase
     components: dict[str, ComponentOverride] = Field(default_factory=dict)
+
+    @property
+    def protects_data(self) -> bool:
+        """An env whose data must survive mistakes: RDS and EKS deletion protection, final
+        snapshots, 30-day secret recovery. The others are disposable (destroyed and recreated)."""
+        return self.database.deletion_protection
 
 
 class Image(Strict):
@@ -248,6 +288,9 @@ class Platform(Strict):
     region: Annotated[str, AfterValidator(_pattern(re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$"), "an AWS region like eu-west-2"))]
     account_id: Annotated[str, AfterValidator(_pattern(re.compile(r"^\d{12}$"), "a 12-digit AWS account id in quotes"))]
     admin_cidrs: list[Cidr] = Field(min_length=1)
+    # EKS cluster admins (access entries + AmazonEKSClusterAdminPolicy). Nobody else is admin:
+    # the cluster creator gets no implicit access (eks module v21 does the same).
+    admin_principals: list[IamPrincipalArn] = Field(min_length=1, max_length=20)
     git: Git
     state: State
     hosted_zone: HostedZone = HostedZone()

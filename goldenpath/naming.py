@@ -31,6 +31,18 @@ def state_key(stack: str) -> str:
     return f"stacks/{stack}/terraform.tfstate"
 
 
+STATE_KEY_PURPOSE = "tfstate"  # the state stack's KMS key (alias) purpose
+
+
+def state_kms_key_arn(platform: Platform) -> str:
+    """ARN of the state key's alias: what every S3 backend encrypts with (``kms_key_id``).
+
+    Backends cannot reference resources, so the key is named, not referenced; Terraform's S3
+    backend accepts an alias ARN (internal/backend/remote-state/s3/validate.go, isKeyARN).
+    """
+    return f"arn:aws:kms:{platform.region}:{platform.account_id}:{kms_alias(platform, None, STATE_KEY_PURPOSE)}"
+
+
 # --- AWS resources ----------------------------------------------------------------------------
 
 
@@ -150,6 +162,11 @@ def application(env: str, name: str) -> str:
 
 def root_application(env: str) -> str:
     return application(env, "root")
+
+
+def root_apps_release(env: str) -> str:
+    """Helm release (argocd-apps chart) that installs the root Application after Argo CD."""
+    return release(env, "root-apps")
 
 
 def apps_part_of(platform: Platform) -> str:
@@ -346,11 +363,29 @@ def eks_log_group(platform: Platform, env: str) -> str:
     return f"/aws/eks/{cluster(platform, env)}/cluster"
 
 
+def vpc_discovery_tags(platform: Platform, env: str) -> dict[str, str]:
+    """Tags the network stack puts on the env's VPC and the AWS LB controller finds it by
+    (``vpcTags`` -> ``--aws-vpc-tags``): AL2023 nodes answer IMDS only one hop away, so the
+    controller cannot read the VPC id from instance metadata."""
+    return {"Name": vpc(platform, env)}
+
+
+def rds_log_group(platform: Platform, env: str, log: str) -> str:
+    """The log group RDS exports ``log`` (postgresql, upgrade) to (fixed by AWS); created first."""
+    return f"/aws/rds/instance/{rds_identifier(platform, env)}/{log}"
+
+
+# The default StorageClass the EBS CSI add-on creates (EKS >= 1.30 ships none): gp3, encrypted.
+DEFAULT_STORAGE_CLASS = "gp3-encrypted"
+
+
 def flow_log_group(platform: Platform, env: str) -> str:
     return f"/{platform.organisation}/{env}/vpc-flow-logs"
 
 
 def rds_final_snapshot(platform: Platform, env: str) -> str:
+    """Prefix of the final snapshot's name; the database stack appends the instance's creation
+    time, so a second destroy of a recreated instance does not collide with the first snapshot."""
     return f"{rds_identifier(platform, env)}-final"
 
 

@@ -44,6 +44,18 @@ def crd_dir() -> Path:
     return Path(os.environ.get("GOLDENPATH_CRDS", REPO.parent / "shared" / "crds"))
 
 
+@functools.cache
+def pinned_digest() -> str:
+    """Identifies the schemas in force: kubernetes-validate's version and the pinned CRD files
+    (path, size, mtime), for caches of validation results."""
+    digest = hashlib.sha256(f"{kv.__version__}|{KUBERNETES_VERSION}".encode())
+    for path in sorted(crd_dir().rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(crd_dir())}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
 def validate_manifest(obj: dict[str, Any], installed: CrdSchemas | None = None) -> list[str]:
     """Every schema violation of one manifest, as ``<json path>: <message>`` (empty: valid).
 

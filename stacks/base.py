@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cdktf import LocalBackend, S3Backend, TerraformStack
+from cdktf import LocalBackend, S3Backend, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
@@ -39,8 +39,11 @@ def policy_json(statements: list[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
 
-def trust_service(service: str) -> str:
-    return policy_json([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
+def trust_service(service: str, condition: dict[str, Any] | None = None) -> str:
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return policy_json([statement])
 
 
 class PlatformStack(TerraformStack):
@@ -56,6 +59,9 @@ class PlatformStack(TerraformStack):
         self.platform = config.platform
         self.env = env
         self.stack_name = name
+        # service role id -> its managed-policy attachments (resources that must outlive users
+        # of the role: EKS leaks ENIs if the cluster policy is detached before the cluster is gone).
+        self.role_attachments: dict[str, list[IamRolePolicyAttachment]] = {}
         self.aws = AwsProvider(
             self,
             "aws",
@@ -72,6 +78,9 @@ class PlatformStack(TerraformStack):
                 key=naming.state_key(name),
                 region=self.platform.region,
                 encrypt=True,
+                # State holds database passwords: without kms_key_id the backend's `encrypt`
+                # asks for SSE-S3 and overrides the bucket's KMS default (Terraform S3 backend docs).
+                kms_key_id=naming.state_kms_key_arn(self.platform),
             )
             # S3 native locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no property for it.
             self.add_override("terraform.backend.s3.use_lockfile", True)
@@ -116,14 +125,26 @@ class PlatformStack(TerraformStack):
     def log_group_arn(self, name: str) -> str:
         return f"arn:aws:logs:{self.platform.region}:{self.platform.account_id}:log-group:{name}"
 
-    def service_role(self, id_: str, *, purpose: str, service: str, managed_policies: tuple[str, ...] = ()) -> IamRole:
-        """A role that an AWS service assumes, with AWS-managed policies attached (one resource each)."""
+    def service_role(
+        self, id_: str, *, purpose: str, service: str, managed_policies: tuple[str, ...] = (), condition: dict[str, Any] | None = None
+    ) -> IamRole:
+        """A role that an AWS service assumes, with AWS-managed policies attached (one resource each).
+
+        ``condition`` narrows the trust (confused-deputy protection: ``aws:SourceAccount`` /
+        ``aws:SourceArn``) for services that act on behalf of a resource."""
         role = IamRole(
             self,
             id_,
             name=naming.iam_role(self.platform, self.env or naming.GLOBAL_SCOPE, purpose),
-            assume_role_policy=trust_service(service),
+            assume_role_policy=trust_service(service, condition),
         )
-        for index, arn in enumerate(sorted(managed_policies)):
-            IamRolePolicyAttachment(self, f"{id_}_policy_{index}", role=role.name, policy_arn=arn)
+        self.role_attachments[id_] = [
+            IamRolePolicyAttachment(self, f"{id_}_policy_{index}", role=role.name, policy_arn=arn) for index, arn in enumerate(sorted(managed_policies))
+        ]
         return role
+
+    def output(self, name: str, value: Any, description: str, *, sensitive: bool = False) -> TerraformOutput:
+        """An output for operators (`cdktf output <stack>`); named, not hashed, so scripts can read it."""
+        out = TerraformOutput(self, f"output_{name}", value=value, description=description, sensitive=sensitive)
+        out.override_logical_id(name)
+        return out

@@ -16,12 +16,22 @@
   ignores later changes of its value: the password is set once, at creation.
 - Declared secrets (``component.secrets``, ``app.secrets``) get a version with exactly the
   declared keys and empty values; humans fill them in, Terraform never overwrites them.
+- ``engine_version`` is the major only ("15"): RDS upgrades the minor (auto_minor_version_upgrade)
+  and a pinned minor would make the next plan ask for a downgrade. The parameter group family
+  follows the major.
+- The log groups RDS exports to are created first, with a retention and a KMS key (otherwise RDS
+  creates them on first export, never expiring and unencrypted).
+- Envs that protect data keep a final snapshot whose name carries the instance's creation time
+  (a recreated instance's second destroy would otherwise collide with the first snapshot; the rds
+  module appends a random_id for the same reason) and 30 days to recover a deleted secret;
+  disposable envs delete secrets at once, so destroy + recreate does not hit "scheduled for deletion".
 """
 
 from __future__ import annotations
 
 import json
 
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.data_aws_secretsmanager_random_password import DataAwsSecretsmanagerRandomPassword
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
@@ -37,12 +47,12 @@ from constructs import Construct
 from goldenpath import naming
 from goldenpath.config import PlatformConfig
 from goldenpath.model import SecretSpec
-from stacks.base import PlatformStack, policy_json
+from stacks.base import LOG_RETENTION_DAYS, PlatformStack, policy_json
 from stacks.cluster import ClusterStack
 from stacks.network import NetworkStack
 
 POSTGRES_PORT = naming.DATABASE_PORT  # the provisioning Job and the apps connect to the same port
-PARAMETER_GROUP_FAMILY = "postgres15"
+SNAPSHOT_TIME_FORMAT = "YYYYMMDDhhmmss"  # Terraform formatdate(): the creation time in the final snapshot's name
 MASTER_USERNAME = "postgres"
 PASSWORD_LENGTH = 32
 MONITORING_INTERVAL_SECONDS = 60
@@ -70,7 +80,8 @@ class DatabaseStack(PlatformStack):
     def __init__(self, scope: Construct, *, config: PlatformConfig, env: str, network: NetworkStack, cluster: ClusterStack) -> None:
         super().__init__(scope, naming.env_stack(env, "database"), config=config, env=env)
         platform = self.platform
-        spec = platform.environments[env].database
+        environment = platform.environments[env]
+        spec = environment.database
         identifier = naming.rds_identifier(platform, env)
 
         self.key = self.kms_key("data_key", purpose="data", description=f"RDS {identifier} storage, its secrets and Performance Insights")
@@ -101,7 +112,7 @@ class DatabaseStack(PlatformStack):
             self,
             "parameter_group",
             name=identifier,
-            family=PARAMETER_GROUP_FAMILY,
+            family=spec.parameter_group_family,
             description=f"{identifier}: TLS only, connection and slow-query logging",
             parameter=[DbParameterGroupParameter(name=name, value=value, apply_method="immediate") for name, value in sorted(PARAMETERS.items())],
         )
@@ -111,7 +122,24 @@ class DatabaseStack(PlatformStack):
             service="monitoring.rds.amazonaws.com",
             managed_policies=("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",),
         )
-        keep = spec.deletion_protection
+        log_groups_key = self.kms_key(
+            "logs_key",
+            purpose="rds-logs",
+            description=f"RDS {identifier} exported logs",
+            service_statements=[self.logs_key_statement(self.log_group_arn(naming.rds_log_group(platform, env, "*")))],
+        )
+        log_groups = [
+            CloudwatchLogGroup(
+                self,
+                f"log_group_{log}",
+                name=naming.rds_log_group(platform, env, log),
+                retention_in_days=LOG_RETENTION_DAYS,
+                kms_key_id=log_groups_key.arn,
+            )
+            for log in LOG_EXPORTS
+        ]
+        keep = environment.protects_data
+        final_snapshot = f'{naming.rds_final_snapshot(platform, env)}-${{formatdate("{SNAPSHOT_TIME_FORMAT}", timestamp())}}'
         self.this = DbInstance(
             self,
             "postgres",
@@ -138,7 +166,7 @@ class DatabaseStack(PlatformStack):
             copy_tags_to_snapshot=True,
             deletion_protection=keep,
             skip_final_snapshot=not keep,
-            final_snapshot_identifier=naming.rds_final_snapshot(platform, env) if keep else None,
+            final_snapshot_identifier=final_snapshot if keep else None,
             auto_minor_version_upgrade=True,
             enabled_cloudwatch_logs_exports=LOG_EXPORTS,
             performance_insights_enabled=True,
@@ -146,6 +174,9 @@ class DatabaseStack(PlatformStack):
             performance_insights_retention_period=PERFORMANCE_INSIGHTS_RETENTION_DAYS,
             monitoring_interval=MONITORING_INTERVAL_SECONDS,
             monitoring_role_arn=monitoring_role.arn,
+            # The snapshot name is fixed at creation; timestamp() must not change it on every plan.
+            lifecycle={"ignore_changes": ["final_snapshot_identifier"]} if keep else None,
+            depends_on=log_groups,
         )
 
         # A stable name for the endpoint, resolvable only inside the env's VPC: charts that need
@@ -168,7 +199,7 @@ class DatabaseStack(PlatformStack):
             records=[self.this.address],
         )
 
-        recovery_days = 30 if keep else 7
+        recovery_days = 30 if keep else 0  # 0: delete at once (disposable env)
         self.secrets: dict[str, SecretsmanagerSecret] = {}
         for owner in naming.database_owners(platform, config.apps_in(env), env):
             rid = resource_id(owner.owner, "postgres")
@@ -208,6 +239,9 @@ class DatabaseStack(PlatformStack):
                 role=reader.name,
                 policy=policy_json([{"Sid": "DecryptEnvSecrets", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": self.key.arn}]),
             )
+
+        self.output("rds_endpoint", self.this.endpoint, f"PostgreSQL endpoint (host:port) of {identifier}")
+        self.output("rds_master_secret_arn", self.this.master_user_secret.get(0).secret_arn, f"RDS-managed master credentials of {identifier}")
 
     def _secret(self, rid: str, name: str, description: str, recovery_days: int) -> SecretsmanagerSecret:
         return SecretsmanagerSecret(self, rid, name=name, description=description, kms_key_id=self.key.arn, recovery_window_in_days=recovery_days)

@@ -31,3 +31,6 @@ class DnsStack(PlatformStack):
             type="A",
             alias={"name": nlb.dns_name, "zone_id": nlb.zone_id, "evaluate_target_health": True},
         )
+        self.output("nlb_name", nlb.name, "Kong's NLB (made by the AWS Load Balancer Controller)")
+        self.output("nlb_dns_name", nlb.dns_name, "DNS name of Kong's NLB")
+        self.output("wildcard_record", self.this.fqdn, f"Wildcard record of {env} pointing at the NLB")

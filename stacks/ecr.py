@@ -60,3 +60,4 @@ class EcrStack(PlatformStack):
             )
             EcrLifecyclePolicy(self, f"{rid}_lifecycle", repository=repo.name, policy=lifecycle_policy())
             self.repositories[app.name] = repo
+        self.output("repository_urls", {name: repo.repository_url for name, repo in sorted(self.repositories.items())}, "ECR repository URL per app (docker push target)")

@@ -14,6 +14,7 @@ from goldenpath.config import PlatformConfig
 
 EBS_CSI_MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
 SECRET_READ = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+FIND_SECRETS = ["secretsmanager:BatchGetSecretValue", "secretsmanager:ListSecrets"]
 
 
 def external_secrets(config: PlatformConfig, env: str) -> list[dict[str, Any]]:
@@ -30,8 +31,12 @@ def external_secrets(config: PlatformConfig, env: str) -> list[dict[str, Any]]:
             "Resource": "*",
             "Condition": {"StringEquals": {f"secretsmanager:ResourceTag/{naming.RDS_MASTER_SECRET_TAG}": naming.rds_arn(platform, env)}},
         },
-        # ExternalSecret dataFrom.find lists secrets; ListSecrets supports no resource scoping.
-        {"Sid": "FindSecretsByTag", "Effect": "Allow", "Action": "secretsmanager:ListSecrets", "Resource": "*"},
+        # Finding a secret by tags (the RDS master secret) calls BatchGetSecretValue with tag
+        # filters (external-secrets providers/v1/aws/secretsmanager fetchWithBatch). Neither it nor
+        # ListSecrets supports resource scoping, and neither widens what can be read:
+        # BatchGetSecretValue returns only secrets the caller may also GetSecretValue (AWS Secrets
+        # Manager API reference, BatchGetSecretValue "Required permissions"), i.e. the two grants above.
+        {"Sid": "FindSecretsByTag", "Effect": "Allow", "Action": FIND_SECRETS, "Resource": "*"},
     ]
 
 

@@ -59,7 +59,8 @@ class NetworkStack(PlatformStack):
             cidr_block=network.cidr,
             enable_dns_hostnames=True,  # EKS nodes and RDS endpoints need DNS names
             enable_dns_support=True,
-            tags={"Name": naming.vpc(platform, env)},
+            # The AWS LB controller finds the VPC by these tags (its values' vpcTags).
+            tags=naming.vpc_discovery_tags(platform, env),
         )
         self.vpc_id: str = self.this.id
         # Nothing may use the default security group (checkov CKV2_AWS_12): no rules at all.
@@ -124,6 +125,8 @@ class NetworkStack(PlatformStack):
             RouteTableAssociation(self, f"private_{az_id(zone)}_rt_assoc", subnet_id=subnet.id, route_table_id=rt.id)
 
         self._flow_logs(env)
+        self.output("vpc_id", self.this.id, f"VPC of {env}")
+        self.output("private_subnet_ids", self.private_subnet_ids, f"Private subnets of {env} (EKS nodes, RDS)")
 
     def _flow_logs(self, env: str) -> None:
         """VPC flow logs to an encrypted CloudWatch log group (checkov CKV2_AWS_11, CKV_AWS_158/338)."""
@@ -135,7 +138,18 @@ class NetworkStack(PlatformStack):
             service_statements=[self.logs_key_statement(self.log_group_arn(name))],
         )
         group = CloudwatchLogGroup(self, "flow_logs", name=name, retention_in_days=LOG_RETENTION_DAYS, kms_key_id=key.arn)
-        role = self.service_role("flow_logs_role", purpose="vpc-flow-logs", service="vpc-flow-logs.amazonaws.com")
+        # Confused-deputy protection, as the VPC flow logs guide's trust policy shows: only flow
+        # logs of this account may assume the role.
+        platform = self.platform
+        role = self.service_role(
+            "flow_logs_role",
+            purpose="vpc-flow-logs",
+            service="vpc-flow-logs.amazonaws.com",
+            condition={
+                "StringEquals": {"aws:SourceAccount": platform.account_id},
+                "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{platform.region}:{platform.account_id}:vpc-flow-log/*"},
+            },
+        )
         IamRolePolicy(
             self,
             "flow_logs_write",

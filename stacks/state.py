@@ -37,9 +37,9 @@ class StateStack(PlatformStack):
     def __init__(self, scope: Construct, *, config: PlatformConfig) -> None:
         super().__init__(scope, naming.STATE_STACK, config=config, env=None, local_state=True)
         bucket_name = self.platform.state.bucket
-        key = self.kms_key("state_key", purpose="tfstate", description=f"Terraform state in s3://{bucket_name}")
+        key = self.kms_key("state_key", purpose=naming.STATE_KEY_PURPOSE, description=f"Terraform state in s3://{bucket_name}")
         self.this = S3Bucket(self, "bucket", bucket=bucket_name, lifecycle={"prevent_destroy": True})
-        S3BucketVersioningA(self, "versioning", bucket=self.this.id, versioning_configuration={"status": "Enabled"})
+        versioning = S3BucketVersioningA(self, "versioning", bucket=self.this.id, versioning_configuration={"status": "Enabled"})
         S3BucketServerSideEncryptionConfigurationA(
             self,
             "encryption",
@@ -53,7 +53,10 @@ class StateStack(PlatformStack):
                 )
             ],
         )
-        S3BucketPublicAccessBlock(
+        # Bucket -> public access block -> policy -> ownership controls, one after another: S3
+        # rejects concurrent bucket-level writes with "A conflicting conditional operation is
+        # currently in progress" (terraform-aws-modules/s3-bucket main.tf chains them the same way).
+        public_access_block = S3BucketPublicAccessBlock(
             self,
             "public_access_block",
             bucket=self.this.id,
@@ -62,7 +65,6 @@ class StateStack(PlatformStack):
             ignore_public_acls=True,
             restrict_public_buckets=True,
         )
-        S3BucketOwnershipControls(self, "ownership", bucket=self.this.id, rule={"object_ownership": "BucketOwnerEnforced"})
         S3BucketLifecycleConfiguration(
             self,
             "lifecycle",
@@ -78,8 +80,9 @@ class StateStack(PlatformStack):
                     abort_incomplete_multipart_upload=[S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)],
                 )
             ],
+            depends_on=[versioning],  # noncurrent-version rules need versioning first (s3-bucket module)
         )
-        S3BucketPolicy(
+        bucket_policy = S3BucketPolicy(
             self,
             "tls_only",
             bucket=self.this.id,
@@ -95,4 +98,14 @@ class StateStack(PlatformStack):
                     }
                 ]
             ),
+            depends_on=[public_access_block],
         )
+        S3BucketOwnershipControls(
+            self,
+            "ownership",
+            bucket=self.this.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            depends_on=[bucket_policy, public_access_block],
+        )
+        self.output("bucket", self.this.bucket, "S3 bucket every other stack keeps its state in")
+        self.output("state_key_arn", key.arn, "KMS key the state objects are encrypted with (backends use its alias)")

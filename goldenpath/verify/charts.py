@@ -12,13 +12,14 @@ import copy
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from goldenpath import helm_render, schemas
 from goldenpath.verify import pod_security
 from goldenpath.verify.artifacts import Artifacts, Manifest
 from goldenpath.verify.engine import rule
-from goldenpath.verify.index import Index, sources
+from goldenpath.verify.index import Index
 from goldenpath.verify.releases import Release, releases
 from goldenpath.verify.report import Violation
 
@@ -37,6 +38,10 @@ CLUSTER_SCOPED = {
     "ValidatingAdmissionPolicyBinding", "PriorityClass", "StorageClass", "CSIDriver", "IngressClass",
     "RuntimeClass", "APIService", "VolumeAttachment", "CertificateSigningRequest",
 }
+
+
+# Results cached with a render depend on this code too.
+CODE = helm_render.source_hash(Path(__file__), Path(schemas.__file__), Path(pod_security.__file__))
 
 
 def _v(owner: Manifest, rule_id: str, message: str) -> Violation:
@@ -158,17 +163,26 @@ def chart_values_known(a: Artifacts) -> Iterator[Violation]:
     for release in releases(a):
         if release.render is None or release.archive is None:
             continue
-        chart = helm_render.load_chart(release.archive)
-        defaults = chart.merge_values({})
-        baseline = None
-        for path in unknown_keys(release.values, defaults, chart.schema):
-            try:
-                trial = helm_render.render(release.request(_without(release.values, path)))
-            except helm_render.RenderError:
-                continue  # removing the key breaks the render: the chart reads it
-            baseline = baseline or _stable(release.render)
-            if _stable(trial) == baseline:
-                yield _v(release.owner, "chart-values-known", f"values key {'.'.join(path)} is not known to chart {release.chart} {release.version} and changes nothing in its render (silently ignored)")
+        # Loading a chart's defaults costs seconds: the answer is cached with the render's key.
+        ignored = helm_render.memo("values-known", [release.render.key, CODE], lambda r=release: _ignored_keys(r))
+        for path in ignored:
+            yield _v(release.owner, "chart-values-known", f"values key {'.'.join(path)} is not known to chart {release.chart} {release.version} and changes nothing in its render (silently ignored)")
+
+
+def _ignored_keys(release: Release) -> list[list[str]]:
+    assert release.archive is not None and release.render is not None
+    chart = helm_render.load_chart(release.archive)
+    baseline = None
+    found = []
+    for path in unknown_keys(release.values, chart.merge_values({}), chart.schema):
+        try:
+            trial = helm_render.render(release.request(_without(release.values, path)))
+        except helm_render.RenderError:
+            continue  # removing the key breaks the render: the chart reads it
+        baseline = baseline or _stable(release.render)
+        if _stable(trial) == baseline:
+            found.append(list(path))
+    return found
 
 
 def installed_crds(a: Artifacts, env: str) -> schemas.CrdSchemas:
@@ -184,13 +198,21 @@ def chart_schema(a: Artifacts) -> Iterator[Violation]:
     the platform installs (from the renders), or the pinned CRD. A chart value that renders an
     invalid object fails the sync of the whole Application."""
     for env in a.environments:
-        crds = installed_crds(a, env)
+        # Keyed by every render of the env (the CRDs it installs), this code and the pinned schemas.
+        env_renders = sorted(r.render.key for r in releases(a) if r.env == env and r.render)
         for release in releases(a):
-            if release.env != env:
+            if release.env != env or release.render is None:
                 continue
-            for item in release.objects:
-                for error in schemas.validate_manifest(item.obj, crds):
-                    yield _v(_rendered_manifest(release, item.obj, item.template), "chart-schema", error)
+            material = [release.render.key, env_renders, CODE, schemas.pinned_digest()]
+            errors = helm_render.memo("chart-schema", material, lambda r=release, e=env: _schema_errors(a, r, e))
+            for index, error in errors:
+                item = release.objects[index]
+                yield _v(_rendered_manifest(release, item.obj, item.template), "chart-schema", error)
+
+
+def _schema_errors(a: Artifacts, release: Release, env: str) -> list[tuple[int, str]]:
+    crds = installed_crds(a, env)
+    return [(index, error) for index, item in enumerate(release.objects) for error in schemas.validate_manifest(item.obj, crds)]
 
 
 def _jq_to_regex(expression: str) -> re.Pattern[str]:
@@ -339,8 +361,7 @@ def _secret_sources(a: Artifacts, env: str) -> dict[tuple[str, str], set[str] | 
                 found[(release.namespace, name)] = None
     for release, obj in rendered(a, env):
         if obj.get("kind") == "Secret":
-            keys = set((obj.get("data") or {})) | set((obj.get("stringData") or {}))
-            found[(release.namespace_of(obj), str((obj.get("metadata") or {}).get("name")))] = keys
+            found[(release.namespace_of(obj), str((obj.get("metadata") or {}).get("name")))] = set(obj.get("data") or {}) | set(obj.get("stringData") or {})
         elif obj.get("kind") == "Certificate":  # cert-manager writes the TLS Secret
             found[(release.namespace_of(obj), str((obj.get("spec") or {}).get("secretName")))] = {"tls.crt", "tls.key", "ca.crt"}
     for m in a.manifests:
@@ -348,17 +369,17 @@ def _secret_sources(a: Artifacts, env: str) -> dict[tuple[str, str], set[str] | 
             continue
         namespace = index.namespace_of(m)
         if m.kind == "Secret":
-            found[(namespace, m.name)] = set((m.obj.get("data") or {})) | set((m.obj.get("stringData") or {}))
+            found[(namespace, m.name)] = set(m.obj.get("data") or {}) | set(m.obj.get("stringData") or {})
         elif m.kind == "ExternalSecret":
             spec = m.obj.get("spec") or {}
             target = str((spec.get("target") or {}).get("name") or m.name)
             template = ((spec.get("target") or {}).get("template") or {}).get("data")
-            keys: set[str] | None = {str(d.get("secretKey")) for d in spec.get("data") or []}
+            made: set[str] | None = {str(d.get("secretKey")) for d in spec.get("data") or []}
             if spec.get("dataFrom"):
-                keys = None  # extract/find: the keys are whatever the AWS secret holds
+                made = None  # extract/find: the keys are whatever the AWS secret holds
             elif isinstance(template, dict):
-                keys = set(template)
-            found[(namespace, target)] = keys
+                made = set(template)
+            found[(namespace, target)] = made
     return found
 
 

@@ -140,22 +140,29 @@ class Index:
 
     @cached_property
     def root_apps(self) -> dict[str, RootApp]:
-        """env -> the root Application Terraform installs (Argo CD values' extraObjects)."""
+        """env -> the root Application Terraform installs: an entry of ``applications`` in the
+        values of the env's argocd-apps helm_release (the chart renders each entry as an
+        Application named by its key). An Application in the argo-cd release's ``extraObjects``
+        does not count: that release creates the CRDs, so it could not install one."""
         found: dict[str, RootApp] = {}
         for stack in self.a.stacks.values():
+            if not stack.environment:
+                continue
             for block in stack.blocks():
-                if block.mode != "resource" or block.type != "helm_release":
+                if block.mode != "resource" or block.type != "helm_release" or block.body.get("chart") != "argocd-apps":
                     continue
                 for text in as_list(block.body.get("values")):
                     try:
                         values = yaml.safe_load(text) if isinstance(text, str) else None
                     except yaml.YAMLError:
                         continue
-                    for obj in (values or {}).get("extraObjects", []) if isinstance(values, dict) else []:
-                        if isinstance(obj, dict) and obj.get("kind") == "Application":
-                            source = (obj.get("spec") or {}).get("source") or {}
-                            if stack.environment:
-                                found[stack.environment] = RootApp(str(source.get("repoURL", "")), str(source.get("targetRevision", "")), str(source.get("path", "")))
+                    applications = values.get("applications") if isinstance(values, dict) else None
+                    if not isinstance(applications, dict):
+                        continue
+                    for _name, entry in sorted(applications.items(), key=lambda item: str(item[0])):
+                        source = entry.get("source") if isinstance(entry, dict) else None
+                        if isinstance(source, dict) and stack.environment not in found:
+                            found[stack.environment] = RootApp(str(source.get("repoURL", "")), str(source.get("targetRevision", "")), str(source.get("path", "")))
         return found
 
     # --- GitOps ------------------------------------------------------------------------------

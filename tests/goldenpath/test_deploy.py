@@ -10,17 +10,29 @@ from goldenpath import deploy
 from tests.conftest import REPO
 
 
-def test_no_credentials_is_one_clear_sentence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _routable(config_copy: Path, cidrs: str = '["81.2.69.0/24"]') -> Path:
+    """The default config with admin_cidrs set to the given (by default internet-routable) ranges."""
+    platform = config_copy / "platform.yaml"
+    text = platform.read_text()
+    assert text.count('admin_cidrs: ["198.51.100.0/24"]') == 1
+    platform.write_text(text.replace('admin_cidrs: ["198.51.100.0/24"]', f"admin_cidrs: {cidrs}"))
+    return config_copy
+
+
+def test_no_credentials_is_one_clear_sentence(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, config_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _routable(config_copy)
     # GIVEN an environment without any AWS credential source
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
     # WHEN deploying dev THEN exit 2 with one sentence and no traceback
-    assert deploy.deploy(REPO / "config", "dev", plan=False) == 2
+    assert deploy.deploy(config, "dev", plan=False) == 2
     err = capsys.readouterr().err.strip()
     assert err == "deploy: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); nothing was deployed."
-    assert deploy.deploy(REPO / "config", "dev", plan=True) == 2
+    assert deploy.deploy(config, "dev", plan=True) == 2
     assert "nothing was planned" in capsys.readouterr().err
 
 
@@ -53,3 +65,101 @@ def test_credential_sources(tmp_path: Path, environ: dict[str, str], files: dict
 
 def test_stack_order_puts_dependencies_first() -> None:
     assert deploy.stacks_for("dev") == ["global-zone", "global-ecr", "dev-network", "dev-cluster", "dev-database", "dev-bootstrap", "dev-dns"]
+
+
+def test_documentation_admin_cidrs_refuse_deploy_and_plan(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN the default config, whose admin_cidrs is the RFC 5737 placeholder, and valid credentials
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIA")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    # WHEN deploying or planning THEN exit 2 with one sentence before any cdktf call
+    assert deploy.deploy(REPO / "config", "dev", plan=False) == 2
+    assert capsys.readouterr().err.strip() == (
+        "deploy: admin_cidrs in config/platform.yaml (198.51.100.0/24) holds only documentation (RFC 5737) ranges, so nothing could "
+        "reach dev's public EKS API endpoint and the bootstrap stack could not connect; set your office/VPN egress ranges; nothing was deployed."
+    )
+    assert deploy.deploy(REPO / "config", "prod", plan=True) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("plan: admin_cidrs in config/platform.yaml (198.51.100.0/24) holds only documentation") and err.endswith("nothing was planned.")
+    assert err.count(". ") == 0  # one sentence
+
+
+@pytest.mark.parametrize(
+    ("cidrs", "refused"),
+    [
+        (["198.51.100.0/24"], "documentation (RFC 5737)"),
+        (["192.0.2.0/25", "203.0.113.0/24"], "documentation (RFC 5737)"),
+        (["198.51.100.0/24", "10.0.0.0/8"], "documentation (RFC 5737) or private"),
+        (["192.168.0.0/16"], "documentation (RFC 5737) or private"),
+        (["198.51.100.0/24", "81.2.69.0/24"], None),  # one routable range is a way in
+        (["81.2.69.142/32"], None),
+    ],
+)
+def test_unreachable_api_classifies_ranges(default_platform, cidrs: list[str], refused: str | None) -> None:
+    platform = default_platform.model_copy(update={"admin_cidrs": cidrs})
+    reason = deploy.unreachable_api(platform, "dev")
+    assert (reason is None) if refused is None else (reason is not None and f"holds only {refused} ranges" in reason)
+
+
+def test_private_endpoint_env_is_not_refused(default_platform) -> None:
+    # GIVEN an env without a public endpoint: the API is reached from inside the VPC, admin_cidrs do not apply
+    staging = default_platform.environments["staging"]
+    staging = staging.model_copy(update={"cluster": staging.cluster.model_copy(update={"public_endpoint": False})})
+    platform = default_platform.model_copy(update={"environments": {**default_platform.environments, "staging": staging}})
+    assert deploy.unreachable_api(platform, "staging") is None
+    assert deploy.unreachable_api(platform, "dev") is not None
+
+
+@pytest.fixture
+def default_platform():
+    from goldenpath.config import load_config
+
+    return load_config(REPO / "config").platform
+
+
+class _Runs:
+    def __init__(self, failing: str | None = None) -> None:
+        self.calls: list[list[str]] = []
+        self.failing = failing
+
+    def __call__(self, command: list[str], **_: object):  # type: ignore[no-untyped-def]
+        import subprocess
+
+        self.calls.append(command)
+        return subprocess.CompletedProcess(command, 1 if command[2] == self.failing else 0)
+
+
+def test_deploy_runs_stack_by_stack_in_order(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    runs = _Runs()
+    monkeypatch.setattr(deploy.subprocess, "run", runs)
+    # WHEN deploying dev THEN each stack is one cdktf deploy, in dependency order, synthesized once
+    assert deploy.run_stacks(REPO / "config", "dev", plan=False) == 0
+    cdktf = str(deploy.CDKTF)
+    assert runs.calls[0] == [cdktf, "deploy", "global-zone", "--ignore-missing-stack-dependencies"]
+    assert runs.calls[1:] == [[cdktf, "deploy", s, "--ignore-missing-stack-dependencies", "--skip-synth"] for s in deploy.stacks_for("dev")[1:]]
+    # AND the operator sees one line per stack and a summary
+    err = capsys.readouterr().err.splitlines()
+    assert err[:2] == ["deploy: [1/7] global-zone", "deploy: [2/7] global-ecr"]
+    assert err[-1] == "deploy: 7 stacks deployed for dev."
+
+
+def test_plan_of_a_fresh_env_stops_with_the_reason(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN a fresh env: dev-cluster cannot be planned (dev-network's outputs do not exist yet)
+    runs = _Runs(failing="dev-cluster")
+    monkeypatch.setattr(deploy.subprocess, "run", runs)
+    assert deploy.run_stacks(REPO / "config", "dev", plan=True) == 1
+    # THEN it stops there: nothing after dev-cluster ran, and the message says why and what to do
+    assert [c[2] for c in runs.calls] == ["global-zone", "global-ecr", "dev-network", "dev-cluster"]
+    assert all(c[1] == "diff" for c in runs.calls)
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "plan: dev-cluster failed; on a fresh environment this is expected: it reads the outputs of global-zone, global-ecr, dev-network, "
+        "which exist only after they are applied (make deploy ENV=dev) (dev-database, dev-bootstrap, dev-dns not planned)."
+    )
+
+
+def test_dns_failure_points_at_the_argocd_sync(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(deploy.subprocess, "run", _Runs(failing="prod-dns"))
+    assert deploy.run_stacks(REPO / "config", "prod", plan=False) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "deploy: prod-dns failed; its Kong NLB exists only once Argo CD has synced Kong and the AWS Load Balancer Controller; "
+        "wait for the sync (argocd app get prod-root) and run it again."
+    )

@@ -83,3 +83,37 @@ def test_acknowledgement_by_id_or_pattern() -> None:
     assert guard.unacknowledged(found, ["dev-database:aws_db_instance.rds"]) == [found[1]]
     assert guard.unacknowledged(found, ["dev:*", " dev-database:aws_db_instance.rds "]) == []
     assert guard.unacknowledged(found, ["prod:*"]) == found
+
+
+def _ebs(storage_classes: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"addon_name": "aws-ebs-csi-driver", "configuration_values": json.dumps({"storageClasses": storage_classes})}
+
+
+GP3 = {"name": "gp3-encrypted", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}, "parameters": {"type": "gp3", "encrypted": "true"}, "reclaimPolicy": "Delete"}
+
+
+def test_storage_class_changes_that_reprovision_volumes_are_dangerous(tmp_path: Path) -> None:
+    def ids(case: str, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
+        return _ids(tmp_path / case, {"dev-cluster": {"aws_eks_addon": {"ebs": _ebs(old)}}}, {"dev-cluster": {"aws_eks_addon": {"ebs": _ebs(new)}}}, {}, {})
+
+    # GIVEN the default encrypted gp3 class
+    # THEN changing an immutable field (the class is recreated), renaming it or moving the default is listed
+    assert ids("params", [GP3], [{**GP3, "parameters": {"type": "gp2"}}]) == ["dev-cluster:aws_eks_addon.ebs"]
+    assert ids("reclaim", [GP3], [{**GP3, "reclaimPolicy": "Retain"}]) == ["dev-cluster:aws_eks_addon.ebs"]
+    assert ids("renamed", [GP3], [{**GP3, "name": "gp3"}]) == ["dev-cluster:aws_eks_addon.ebs"]
+    assert ids("default", [GP3], [GP3 | {"annotations": {}}]) == ["dev-cluster:aws_eks_addon.ebs"]
+    # AND an in-place change (expansion allowed) or an added extra class is not
+    assert ids("expansion", [GP3], [{**GP3, "allowVolumeExpansion": True}]) == []
+    assert ids("added", [GP3], [GP3, {"name": "io2", "parameters": {"type": "io2"}}]) == []
+    # AND the reasons say what happens to the data
+    reasons = guard.storage_class_changes(_ebs([GP3]), _ebs([{**GP3, "name": "gp3"}]))
+    assert reasons == [
+        "StorageClass gp3-encrypted removed: PVCs that name it stay Pending and volumes re-provisioned elsewhere start empty",
+        "the default StorageClass changes (gp3-encrypted -> gp3): PVCs without a class are provisioned from the new one, empty",
+    ]
+
+
+def test_removing_the_storage_addon_is_dangerous_other_addons_and_access_entries_are_not(tmp_path: Path) -> None:
+    old = {"dev-cluster": {"aws_eks_addon": {"ebs": _ebs([GP3]), "cni": {"addon_name": "vpc-cni"}}, "aws_eks_access_entry": {"admin": {"principal_arn": "arn"}},
+                           "aws_launch_template": {"lt": {"name": "x"}}}}
+    assert _ids(tmp_path, old, {"dev-cluster": {}}, {}, {}) == ["dev-cluster:aws_eks_addon.ebs"]

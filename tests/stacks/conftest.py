@@ -55,14 +55,14 @@ def stack(synth_dir: Path) -> Callable[[str], Stack]:
 
 @pytest.fixture(scope="session")
 def variant_stack(default_config: PlatformConfig, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Stack]:
-    """The default config with ``hosted_zone.zone_id`` set (adopt an existing zone) and the staging
+    """The default config with ``hosted_zone.zone_id`` unset (create the zone) and the staging
     cluster's public endpoint switched off: the branches the default config does not take."""
     platform = default_config.platform
     staging = platform.environments["staging"]
     staging = staging.model_copy(update={"cluster": staging.cluster.model_copy(update={"public_endpoint": False})})
     platform = platform.model_copy(
         update={
-            "hosted_zone": platform.hosted_zone.model_copy(update={"zone_id": "Z0123456789ABC"}),
+            "hosted_zone": platform.hosted_zone.model_copy(update={"zone_id": None}),
             "environments": {**platform.environments, "staging": staging},
         }
     )

@@ -15,16 +15,29 @@ ALL = [naming.STATE_STACK, "global-zone", "global-ecr"] + [f"{e}-{k}" for e in (
 def test_s3_backend_with_native_lock(stack, default_config, name: str) -> None:
     # GIVEN any stack but `state`
     backend = stack(name)["terraform"]["backend"]
-    # THEN its state lives in the state bucket under its own key, encrypted, with S3 native locking
+    # THEN its state lives in the state bucket under its own key, encrypted with the state stack's
+    # KMS key (not SSE-S3: state holds database passwords), with S3 native locking
     assert backend == {
         "s3": {
             "bucket": default_config.platform.state.bucket,
             "key": naming.state_key(name),
             "region": default_config.platform.region,
             "encrypt": True,
+            "kms_key_id": "arn:aws:kms:eu-west-2:593517239005:alias/goldenpath-global-tfstate",
             "use_lockfile": True,
         }
     }
+
+
+def test_backend_key_is_the_key_the_state_stack_creates(stack, default_config) -> None:
+    # GIVEN the state stack's KMS key alias (backends cannot reference it, so it is named)
+    (alias,) = resources(stack(naming.STATE_STACK), "aws_kms_alias").values()
+    assert alias["target_key_id"] == "${aws_kms_key.state_key.key_id}"
+    # THEN every backend's kms_key_id is exactly that alias, as an ARN in the platform's region/account
+    expected = f"arn:aws:kms:{default_config.platform.region}:{default_config.platform.account_id}:{alias['name']}"
+    assert naming.state_kms_key_arn(default_config.platform) == expected
+    for name in (n for n in ALL if n != naming.STATE_STACK):
+        assert stack(name)["terraform"]["backend"]["s3"]["kms_key_id"] == expected, name
 
 
 def test_state_stack_uses_a_local_backend_outside_cdktf_out(stack) -> None:

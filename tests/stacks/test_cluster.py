@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from goldenpath import naming
@@ -29,8 +31,9 @@ def test_control_plane_logs_secrets_encryption_and_endpoint(stack, default_confi
     assert vpc["public_access_cidrs"] == ["198.51.100.0/24"]
     # AND the control plane and nodes sit in the private subnets only
     assert all("private" in s for s in vpc["subnet_ids"]) and len(vpc["subnet_ids"]) == len(default_config.platform.environments[env].network.availability_zones)
-    # AND authentication uses access entries, not the aws-auth ConfigMap
-    assert cluster["access_config"] == {"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": True}
+    # AND authentication uses access entries, not the aws-auth ConfigMap, and the creator gets no
+    # implicit admin (invisible to Terraform, unchangeable without replacing the cluster)
+    assert cluster["access_config"] == {"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": False}
     # AND the log group is created first (retention, KMS) under the name EKS writes to
     group = resources(doc, "aws_cloudwatch_log_group")["control_plane_logs"]
     assert group["name"] == f"/aws/eks/goldenpath-{env}-eks/cluster" and group["retention_in_days"] == 365
@@ -124,8 +127,17 @@ def test_external_secrets_reads_only_its_env(stack, env: str) -> None:
     assert master["Condition"] == {
         "StringEquals": {"secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn": f"arn:aws:rds:eu-west-2:593517239005:db:goldenpath-{env}-postgres"}
     }
-    # AND the only unscoped action is ListSecrets (not resource-scopable; needed by dataFrom.find)
-    assert statements["FindSecretsByTag"]["Action"] == "secretsmanager:ListSecrets"
+    # AND the only unscoped actions are the two lookups a find-by-tags makes (BatchGetSecretValue
+    # with tag filters, ListSecrets); neither is resource-scopable and neither returns a value the
+    # role could not GetSecretValue anyway
+    assert statements["FindSecretsByTag"] == {
+        "Sid": "FindSecretsByTag",
+        "Effect": "Allow",
+        "Action": ["secretsmanager:BatchGetSecretValue", "secretsmanager:ListSecrets"],
+        "Resource": "*",
+    }
+    reads = [s for s in statements.values() if "secretsmanager:GetSecretValue" in s["Action"]]
+    assert [s["Sid"] for s in reads] == ["ReadEnvSecrets", "ReadRdsMasterSecret"]
     assert set(statements) == {"ReadEnvSecrets", "ReadRdsMasterSecret", "FindSecretsByTag"}
 
 
@@ -156,3 +168,169 @@ def test_load_balancer_controller_writes_only_tagged_resources(stack) -> None:
 def test_ebs_csi_uses_the_aws_managed_policy(stack) -> None:
     attachment = resources(stack("dev-cluster"), "aws_iam_role_policy_attachment")["irsa_ebs_csi_managed_0"]
     assert attachment == attachment | {"policy_arn": "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy", "role": "${aws_iam_role.irsa_ebs_csi.name}"}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_cluster_and_nodes_depend_on_their_policy_attachments(stack, env: str) -> None:
+    # GIVEN the cluster and node roles' managed-policy attachments
+    doc = stack(f"{env}-cluster")
+    attachments = resources(doc, "aws_iam_role_policy_attachment")
+    cluster_attachments = sorted(f"aws_iam_role_policy_attachment.{k}" for k, v in attachments.items() if v["role"] == "${aws_iam_role.cluster_role.name}")
+    node_attachments = sorted(f"aws_iam_role_policy_attachment.{k}" for k, v in attachments.items() if v["role"] == "${aws_iam_role.node_role.name}")
+    assert len(cluster_attachments) == 1 and len(node_attachments) == 3
+    # THEN the cluster and every node group wait for them (and are destroyed before them: no leaked ENIs)
+    cluster = resources(doc, "aws_eks_cluster")["cluster"]
+    assert cluster["depends_on"] == ["aws_cloudwatch_log_group.control_plane_logs", *cluster_attachments]
+    for group in resources(doc, "aws_eks_node_group").values():
+        assert sorted(group["depends_on"]) == node_attachments
+
+
+def test_admin_principals_get_access_entries_and_cluster_admin(stack, default_config) -> None:
+    # GIVEN the configured admin principals
+    doc = stack("prod-cluster")
+    (arn,) = default_config.platform.admin_principals
+    # THEN each has a STANDARD access entry on this cluster ...
+    assert resources(doc, "aws_eks_access_entry") == {
+        "admin_593517239005_role_goldenpath_platform_admin": {
+            "//": {"metadata": {"path": "prod-cluster/admin_593517239005_role_goldenpath_platform_admin", "uniqueId": "admin_593517239005_role_goldenpath_platform_admin"}},
+            "cluster_name": "${aws_eks_cluster.cluster.name}",
+            "principal_arn": arn,
+            "type": "STANDARD",
+        }
+    }
+    # ... and the cluster-admin access policy, cluster-wide, after the entry exists
+    (association,) = resources(doc, "aws_eks_access_policy_association").values()
+    assert {k: v for k, v in association.items() if k != "//"} == {
+        "cluster_name": "${aws_eks_cluster.cluster.name}",
+        "principal_arn": arn,
+        "policy_arn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+        "access_scope": {"type": "cluster"},
+        "depends_on": ["aws_eks_access_entry.admin_593517239005_role_goldenpath_platform_admin"],
+    }
+
+
+@pytest.mark.parametrize(("env", "protected"), [("dev", False), ("staging", True), ("prod", True)])
+def test_deletion_protection_where_the_env_protects_data(stack, env: str, protected: bool) -> None:
+    assert resources(stack(f"{env}-cluster"), "aws_eks_cluster")["cluster"]["deletion_protection"] is protected
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_nodes_boot_from_a_hardened_launch_template(stack, default_config, env: str) -> None:
+    doc = stack(f"{env}-cluster")
+    templates = resources(doc, "aws_launch_template")
+    for spec in default_config.platform.environments[env].cluster.node_groups:
+        group = resources(doc, "aws_eks_node_group")[f"node_group_{spec.name}"]
+        template = templates[f"node_group_{spec.name}_launch_template"]
+        # THEN IMDSv2 is required and pods (one hop further) cannot reach the node's credentials
+        assert template["metadata_options"] == {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 1}
+        # AND the root volume is encrypted gp3 of the configured size
+        assert template["block_device_mappings"] == [
+            {"device_name": "/dev/xvda", "ebs": {"volume_size": spec.disk_size_gib, "volume_type": "gp3", "encrypted": "true", "delete_on_termination": "true"}}
+        ]
+        assert template["name"] == f"goldenpath-{env}-nodes-{spec.name}"
+        # AND the group uses the template's latest version, has no disk_size of its own (EKS rejects both),
+        # and names its Kubernetes version and AMI type, so a cluster upgrade moves the nodes
+        assert group["launch_template"] == {
+            "id": f"${{aws_launch_template.node_group_{spec.name}_launch_template.id}}",
+            "version": f"${{aws_launch_template.node_group_{spec.name}_launch_template.latest_version}}",
+        }
+        assert "disk_size" not in group
+        assert group["version"] == "${aws_eks_cluster.cluster.version}"
+        assert group["ami_type"] == "AL2023_x86_64_STANDARD"
+
+
+def test_graviton_node_groups_get_the_arm_ami(default_config) -> None:
+    from goldenpath.model import NodeGroup
+    from stacks.cluster import ami_type
+
+    arm = NodeGroup(name="arm", instance_types=["m7g.large", "c7gn.large"], min_size=1, max_size=2, desired_size=1)
+    assert ami_type(arm) == "AL2023_ARM_64_STANDARD"
+    x86 = default_config.platform.environments["prod"].cluster.node_groups[0]
+    assert ami_type(x86) == "AL2023_x86_64_STANDARD"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_addon_versions_follow_the_cluster_version(stack, env: str) -> None:
+    doc = stack(f"{env}-cluster")
+    versions = doc["data"]["aws_eks_addon_version"]
+    for rid, addon in resources(doc, "aws_eks_addon").items():
+        # THEN every add-on's version is explicit: the newest one for this cluster's version
+        assert addon["addon_version"] == f"${{data.aws_eks_addon_version.{rid}_version.version}}"
+        lookup = versions[f"{rid}_version"]
+        assert (lookup["addon_name"], lookup["kubernetes_version"], lookup["most_recent"]) == (addon["addon_name"], "${aws_eks_cluster.cluster.version}", True)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_vpc_cni_enforces_network_policies(stack, env: str) -> None:
+    addon = resources(stack(f"{env}-cluster"), "aws_eks_addon")["addon_vpc_cni"]
+    assert json.loads(addon["configuration_values"]) == {"enableNetworkPolicy": "true"}
+
+
+@pytest.mark.parametrize(("env", "reclaim"), [("dev", "Delete"), ("staging", "Retain"), ("prod", "Retain")])
+def test_ebs_csi_makes_an_encrypted_gp3_default_storage_class(stack, env: str, reclaim: str) -> None:
+    addon = resources(stack(f"{env}-cluster"), "aws_eks_addon")["addon_aws_ebs_csi_driver"]
+    # THEN EKS >= 1.30 (which ships no default class) gets exactly one default: gp3, encrypted
+    assert json.loads(addon["configuration_values"]) == {
+        "storageClasses": [
+            {
+                "name": "gp3-encrypted",
+                "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
+                "allowVolumeExpansion": True,
+                "volumeBindingMode": "WaitForFirstConsumer",
+                "reclaimPolicy": reclaim,
+                "parameters": {"type": "gp3", "encrypted": "true"},
+            }
+        ]
+    }
+    assert naming.DEFAULT_STORAGE_CLASS == "gp3-encrypted"
+
+
+def test_cluster_outputs_for_operators(stack) -> None:
+    outputs = stack("dev-cluster")["output"]
+    assert outputs["cluster_name"]["value"] == "${aws_eks_cluster.cluster.name}"
+    assert outputs["cluster_endpoint"]["value"] == "${aws_eks_cluster.cluster.endpoint}"
+    assert outputs["oidc_provider_arn"]["value"] == "${aws_iam_openid_connect_provider.oidc.arn}"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_provisioner_egress_still_reaches_rds_once_policies_are_enforced(stack, default_config, env: str) -> None:
+    # GIVEN VPC CNI now enforces NetworkPolicies, and the committed tree's provisioner policy
+    assert json.loads(resources(stack(f"{env}-cluster"), "aws_eks_addon")["addon_vpc_cni"]["configuration_values"])["enableNetworkPolicy"] == "true"
+    import yaml
+
+    from tests.conftest import REPO
+
+    netpol = yaml.safe_load((REPO / "dist" / "gitops" / env / "platform" / "database" / "networkpolicy-db-provisioner.yaml").read_text())
+    dns, postgres = netpol["spec"]["egress"]
+    # THEN DNS stays open and PostgreSQL is allowed to the env's VPC range, where the RDS instance's
+    # subnets (the network stack's private subnets) and port (the database stack's) are
+    assert dns == {"ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]}
+    vpc_cidr = resources(stack(f"{env}-network"), "aws_vpc")["vpc"]["cidr_block"]
+    port = resources(stack(f"{env}-database"), "aws_db_instance")["postgres"]["port"]
+    assert postgres == {"ports": [{"port": port, "protocol": "TCP"}], "to": [{"ipBlock": {"cidr": vpc_cidr}}]}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_every_volume_of_the_tree_uses_the_default_storage_class(env: str) -> None:
+    # GIVEN the committed tree's PVCs, StatefulSet claim templates and the Grafana/Loki persistence values
+    import yaml
+
+    from tests.conftest import REPO
+
+    root = REPO / "dist" / "gitops" / env
+    claims = []
+    for path in sorted(root.rglob("*.yaml")):
+        for obj in yaml.safe_load_all(path.read_text()):
+            if not isinstance(obj, dict):
+                continue
+            if obj.get("kind") == "PersistentVolumeClaim":
+                claims.append(obj["spec"])
+            if obj.get("kind") == "StatefulSet":
+                claims += [t["spec"] for t in obj["spec"].get("volumeClaimTemplates") or []]
+    values = {c: yaml.safe_load((root / "values" / f"{c}.yaml").read_text()) for c in ("kube-prometheus-stack", "loki")}
+    persistence = [values["kube-prometheus-stack"]["grafana"]["persistence"], values["loki"]["singleBinary"]["persistence"]]
+    assert claims and all(p["enabled"] for p in persistence)
+    # THEN none names a class, so each is provisioned from the add-on's default (encrypted gp3);
+    # naming another class would need that class to exist
+    assert [c.get("storageClassName") for c in claims] == [None] * len(claims)
+    assert [p.get("storageClassName") for p in persistence] == [None, None]

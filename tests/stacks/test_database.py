@@ -24,6 +24,9 @@ def test_instance_is_private_encrypted_and_iam_enabled(stack, default_config, en
     spec = default_config.platform.environments[env].database
     assert db["identifier"] == naming.rds_identifier(default_config.platform, env) == f"goldenpath-{env}-postgres"
     assert (db["engine"], db["engine_version"], db["instance_class"]) == ("postgres", spec.engine_version, spec.instance_class)
+    # AND the engine is pinned to the major only: RDS upgrades the minor (auto_minor_version_upgrade)
+    # and a pinned minor would make the next plan ask for a downgrade RDS rejects
+    assert db["engine_version"] == "15"
     # THEN storage, the managed master secret and Performance Insights use the env's data key
     assert db["storage_encrypted"] is True
     assert db["kms_key_id"] == db["master_user_secret_kms_key_id"] == db["performance_insights_kms_key_id"] == "${aws_kms_key.data_key.arn}"
@@ -42,10 +45,13 @@ def test_deletion_protection_final_snapshot_and_multi_az_per_env(stack) -> None:
     # THEN dev may be destroyed without a snapshot
     assert (dev["deletion_protection"], dev["skip_final_snapshot"], dev["multi_az"]) == (False, True, False)
     assert "final_snapshot_identifier" not in dev
-    # AND staging and prod keep deletion protection and a named final snapshot
+    # AND staging and prod keep deletion protection and a final snapshot whose name carries the
+    # instance's creation time (unique: a recreated instance's destroy does not collide), fixed at creation
     for env, db in (("staging", staging), ("prod", prod)):
         assert db["deletion_protection"] is True and db["skip_final_snapshot"] is False
-        assert db["final_snapshot_identifier"] == f"goldenpath-{env}-postgres-final"
+        assert db["final_snapshot_identifier"] == f'goldenpath-{env}-postgres-final-${{formatdate("YYYYMMDDhhmmss", timestamp())}}'
+        assert db["lifecycle"] == {"ignore_changes": ["final_snapshot_identifier"]}
+    assert "lifecycle" not in dev
     # AND only prod runs Multi-AZ
     assert staging["multi_az"] is False and prod["multi_az"] is True
 
@@ -53,7 +59,7 @@ def test_deletion_protection_final_snapshot_and_multi_az_per_env(stack) -> None:
 @pytest.mark.parametrize("env", ENVS)
 def test_force_ssl_parameter_group(stack, env: str) -> None:
     group = resources(stack(f"{env}-database"), "aws_db_parameter_group")["parameter_group"]
-    assert group["family"] == "postgres15"
+    assert group["family"] == "postgres15"  # derived from engine_version
     params = {p["name"]: p["value"] for p in group["parameter"]}
     assert params["rds.force_ssl"] == "1"
     assert resources(stack(f"{env}-database"), "aws_db_instance")["postgres"]["parameter_group_name"] == "${aws_db_parameter_group.parameter_group.name}"
@@ -85,7 +91,7 @@ def test_private_zone_names_the_endpoint(stack, default_config, env: str) -> Non
     record = resources(doc, "aws_route53_record")["postgres_host"]
     # THEN a private zone bound to the env's VPC holds a CNAME from the stable name to the endpoint
     assert zone["name"] == naming.private_zone(default_config.platform, env)
-    assert [v["vpc_id"] for v in zone["vpc"]] == ["${data.terraform_remote_state.cross-stack-reference-input-%s-network.outputs.cross-stack-output-aws_vpcvpcid}" % env]
+    assert [v["vpc_id"] for v in zone["vpc"]] == [f"${{data.terraform_remote_state.cross-stack-reference-input-{env}-network.outputs.cross-stack-output-aws_vpcvpcid}}"]
     assert (record["name"], record["type"], record["records"]) == (naming.database_host(default_config.platform, env), "CNAME", ["${aws_db_instance.postgres.address}"])
     assert record["zone_id"] == "${aws_route53_zone.private_zone.zone_id}"
 
@@ -139,3 +145,40 @@ def test_external_secrets_may_decrypt_with_the_data_key(stack) -> None:
     assert grant["role"] == _remote("prod-cluster", doc, "${aws_iam_role.irsa_external_secrets.name}", stack("prod-cluster"))
     (statement,) = policy(grant["policy"])["Statement"]
     assert statement["Action"] == ["kms:Decrypt", "kms:DescribeKey"] and statement["Resource"] == "${aws_kms_key.data_key.arn}"
+
+
+def test_parameter_group_family_follows_the_major(default_config) -> None:
+    spec = default_config.platform.environments["dev"].database
+    assert spec.parameter_group_family == "postgres15"
+    assert spec.model_copy(update={"engine_version": "16"}).parameter_group_family == "postgres16"
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_exported_logs_go_to_precreated_encrypted_log_groups(stack, env: str) -> None:
+    doc = stack(f"{env}-database")
+    db = resources(doc, "aws_db_instance")["postgres"]
+    groups = resources(doc, "aws_cloudwatch_log_group")
+    # THEN each exported log has its group, created first, with a retention and the logs key
+    assert db["enabled_cloudwatch_logs_exports"] == ["postgresql", "upgrade"]
+    assert db["depends_on"] == ["aws_cloudwatch_log_group.log_group_postgresql", "aws_cloudwatch_log_group.log_group_upgrade"]
+    for log in ("postgresql", "upgrade"):
+        group = groups[f"log_group_{log}"]
+        assert group["name"] == f"/aws/rds/instance/goldenpath-{env}-postgres/{log}"
+        assert (group["retention_in_days"], group["kms_key_id"]) == (365, "${aws_kms_key.logs_key.arn}")
+    # AND CloudWatch Logs may use that key only for this instance's groups
+    statements = policy(resources(doc, "aws_kms_key")["logs_key"]["policy"])["Statement"]
+    assert statements[1]["Condition"] == {
+        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:eu-west-2:593517239005:log-group:/aws/rds/instance/goldenpath-{env}-postgres/*"}
+    }
+
+
+@pytest.mark.parametrize(("env", "days"), [("dev", 0), ("staging", 30), ("prod", 30)])
+def test_secret_recovery_window_zero_only_in_disposable_envs(stack, env: str, days: int) -> None:
+    secrets = resources(stack(f"{env}-database"), "aws_secretsmanager_secret")
+    assert secrets and {s["recovery_window_in_days"] for s in secrets.values()} == {days}
+
+
+def test_database_outputs_for_operators(stack) -> None:
+    outputs = stack("staging-database")["output"]
+    assert outputs["rds_endpoint"]["value"] == "${aws_db_instance.postgres.endpoint}"
+    assert outputs["rds_master_secret_arn"]["value"] == "${aws_db_instance.postgres.master_user_secret[0].secret_arn}"

@@ -21,3 +21,10 @@ def test_wildcard_alias_to_the_kong_nlb(stack, default_config, env: str, wildcar
     assert record["type"] == "A"
     assert record["alias"] == {"name": "${data.aws_lb.kong.dns_name}", "zone_id": "${data.aws_lb.kong.zone_id}", "evaluate_target_health": True}
     assert record["zone_id"].startswith("${data.terraform_remote_state.cross-stack-reference-input-global-zone.outputs.")
+
+
+def test_dns_outputs_name_the_nlb(stack) -> None:
+    outputs = stack("dev-dns")["output"]
+    assert outputs["nlb_name"]["value"] == "${data.aws_lb.kong.name}"
+    assert outputs["nlb_dns_name"]["value"] == "${data.aws_lb.kong.dns_name}"
+    assert outputs["wildcard_record"]["value"] == "${aws_route53_record.wildcard.fqdn}"

@@ -28,3 +28,8 @@ def test_lifecycle_expires_untagged_and_keeps_last_tagged(stack) -> None:
         rules = {r["selection"]["tagStatus"]: r["selection"] for r in json.loads(lifecycle["policy"])["rules"]}
         assert rules["untagged"] == {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 14}
         assert rules["tagged"]["countType"] == "imageCountMoreThan"
+
+
+def test_repository_urls_are_an_output(stack, default_config) -> None:
+    (output,) = [o for name, o in stack("global-ecr")["output"].items() if name == "repository_urls"]
+    assert output["value"] == {app.name: f"${{aws_ecr_repository.{app.name.replace('-', '_')}.repository_url}}" for app in default_config.apps}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from goldenpath import helm_values
 from stacks.network import subnet_cidrs
-from tests.stacks.conftest import resources
+from tests.stacks.conftest import policy, resources
 
 
 def test_subnet_carving_is_deterministic() -> None:
@@ -70,3 +71,35 @@ def test_flow_logs_and_locked_default_security_group(stack, env: str) -> None:
         "ingress": [],
         "egress": [],
     }
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_vpc_carries_the_tags_the_load_balancer_controller_finds_it_by(stack, default_config, env: str) -> None:
+    # GIVEN the AWS LB controller's values (it cannot read the VPC id from IMDS on AL2023 nodes,
+    # and the id is unknown at synth)
+    vpc_tags = helm_values.aws_load_balancer_controller(default_config, env)["vpcTags"]
+    assert vpc_tags == {"Name": f"goldenpath-{env}-vpc"}
+    # THEN the env's VPC carries exactly those tags, so --aws-vpc-tags matches one VPC
+    tags = resources(stack(f"{env}-network"), "aws_vpc")["vpc"]["tags"]
+    assert tags == {**tags, **vpc_tags}
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_flow_log_role_trusts_only_this_accounts_flow_logs(stack, env: str) -> None:
+    role = resources(stack(f"{env}-network"), "aws_iam_role")["flow_logs_role"]
+    (statement,) = policy(role["assume_role_policy"])["Statement"]
+    assert statement == {
+        "Effect": "Allow",
+        "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": "593517239005"},
+            "ArnLike": {"aws:SourceArn": "arn:aws:ec2:eu-west-2:593517239005:vpc-flow-log/*"},
+        },
+    }
+
+
+def test_network_outputs(stack) -> None:
+    outputs = stack("dev-network")["output"]
+    assert outputs["vpc_id"]["value"] == "${aws_vpc.vpc.id}"
+    assert outputs["private_subnet_ids"]["value"] == ["${aws_subnet.private_a.id}", "${aws_subnet.private_b.id}"]

@@ -37,3 +37,23 @@ def test_old_state_versions_expire(stack) -> None:
     (rule,) = resources(stack(naming.STATE_STACK), "aws_s3_bucket_lifecycle_configuration")["lifecycle"]["rule"]
     assert rule["noncurrent_version_expiration"] == [{"noncurrent_days": 90}]
     assert rule["status"] == "Enabled"
+
+
+def test_bucket_settings_are_applied_one_after_another(stack) -> None:
+    # GIVEN the state bucket's sub-resources (S3 rejects concurrent bucket-level writes with
+    # "A conflicting conditional operation is currently in progress")
+    doc = stack(naming.STATE_STACK)
+    # THEN the policy waits for the public access block, and ownership controls for both
+    assert resources(doc, "aws_s3_bucket_policy")["tls_only"]["depends_on"] == ["aws_s3_bucket_public_access_block.public_access_block"]
+    assert resources(doc, "aws_s3_bucket_ownership_controls")["ownership"]["depends_on"] == [
+        "aws_s3_bucket_policy.tls_only",
+        "aws_s3_bucket_public_access_block.public_access_block",
+    ]
+    # AND noncurrent-version expiry waits for versioning
+    assert resources(doc, "aws_s3_bucket_lifecycle_configuration")["lifecycle"]["depends_on"] == ["aws_s3_bucket_versioning.versioning"]
+
+
+def test_state_outputs(stack, default_config) -> None:
+    outputs = stack(naming.STATE_STACK)["output"]
+    assert outputs["bucket"]["value"] == "${aws_s3_bucket.bucket.bucket}"
+    assert outputs["state_key_arn"]["value"] == "${aws_kms_key.state_key.arn}"
