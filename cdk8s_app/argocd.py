@@ -87,6 +87,7 @@ APP_KINDS = (
     ("apps", "Deployment"),
     ("apps", "StatefulSet"),
     ("external-secrets.io", "ExternalSecret"),
+    ("monitoring.coreos.com", "PrometheusRule"),
     ("monitoring.coreos.com", "ServiceMonitor"),
     ("networking.k8s.io", "Ingress"),
     ("networking.k8s.io", "NetworkPolicy"),

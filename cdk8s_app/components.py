@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from constructs import Construct
 
-from cdk8s_app.dashboards import DashboardConfigMap, kong_signals
+from cdk8s_app.alerts import PlatformAlerts
+from cdk8s_app.dashboards import COMPONENT_PANELS, DashboardConfigMap, kong_signals, overview
 from cdk8s_app.external_secrets import OwnerSecrets
 from cdk8s_app.ingress import PublicIngress
 from cdk8s_app.monitoring import Monitor
 from goldenpath import helm_values, naming
 from goldenpath.config import PlatformConfig
 
-# Seed report M: the tooling that gets a golden-signals dashboard.
-DASHBOARD_COMPONENTS = ("argocd", "backstage", "keycloak", "kong")
+# The tooling that gets a dashboard of its own signals (and, behind Kong, its golden signals).
+DASHBOARD_COMPONENTS = tuple(sorted(COMPONENT_PANELS))
 
 
 class ComponentExtras(Construct):
@@ -45,9 +46,18 @@ class ComponentExtras(Construct):
                 port=helm_values.service_port(component),
             )
         if component in DASHBOARD_COMPONENTS:
-            # Every tooling UI is behind Kong; Kong's own dashboard shows all of its traffic.
-            service = None if component == "kong" else naming.component_service(env, component)
-            DashboardConfigMap(self, "dashboard", env=env, owner=component, namespace=namespace, signals=kong_signals(namespace, service))
+            # Tooling with a UI is behind Kong (its golden signals); Kong's own dashboard shows all
+            # of its traffic; operators without a UI show their own signals only.
+            signals = None
+            if component == "kong":
+                signals = kong_signals(namespace)
+            elif spec.host is not None:
+                signals = kong_signals(namespace, naming.component_service(env, component))
+            DashboardConfigMap(self, "dashboard", env=env, owner=component, namespace=namespace, signals=signals, extra=COMPONENT_PANELS[component])
+        if component == "kube-prometheus-stack":
+            PlatformAlerts(self, "alerts", config=config, env=env, namespace=namespace)
+            budgets = {app.name: 1 - app.slo.availability / 100 for app in config.apps_in(env)}
+            DashboardConfigMap(self, "overview", env=env, owner="platform", namespace=namespace, model=overview(config, env, budgets))
         if component == "argocd":
             # The argo-cd chart's metrics Services (server, controller, repo-server) all name their
             # port http-metrics and carry the release's instance label.

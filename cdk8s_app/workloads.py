@@ -11,6 +11,7 @@ from __future__ import annotations
 from cdk8s_plus_33 import k8s
 from constructs import Construct
 
+from cdk8s_app.alerts import AppSloRules
 from cdk8s_app.dashboards import DashboardConfigMap, app_signals, kong_signals
 from cdk8s_app.external_secrets import OwnerSecrets
 from cdk8s_app.ingress import PublicIngress
@@ -46,8 +47,12 @@ def image_update(app: App, env: str) -> str:
     return app.settings_for(env).image_update or app.image_update
 
 
-def _env_vars(app: App) -> list[k8s.EnvVar]:
+def _env_vars(config: PlatformConfig, env: str, app: App) -> list[k8s.EnvVar]:
     variables: list[k8s.EnvVar] = []
+    if {"alloy", "tempo"} <= set(config.components_in(env)):
+        # OpenTelemetry SDKs read these (OTel specification, "SDK environment variables").
+        variables.append(k8s.EnvVar(name="OTEL_EXPORTER_OTLP_ENDPOINT", value=naming.otlp_endpoint(config.platform, env)))
+        variables.append(k8s.EnvVar(name="OTEL_SERVICE_NAME", value=app.name))
     if app.database is not None:
         secret = naming.db_credentials_secret(app.name)
         for key in naming.DATABASE_SECRET_KEYS:
@@ -76,7 +81,7 @@ def _pod_template(config: PlatformConfig, env: str, app: App) -> k8s.PodTemplate
         image=naming.image(config.platform, app, image_tag(app, env)),
         image_pull_policy="IfNotPresent",
         ports=[k8s.ContainerPort(name=PORT_NAME, container_port=app.port, protocol="TCP")],
-        env=_env_vars(app) or None,
+        env=_env_vars(config, env, app) or None,
         resources=k8s.ResourceRequirements(
             requests={"cpu": k8s.Quantity.from_string(app.resources.cpu), "memory": k8s.Quantity.from_string(app.resources.memory)},
             limits={"memory": k8s.Quantity.from_string(app.resources.memory)},
@@ -204,6 +209,8 @@ class AppWorkload(Construct):
             signals = kong_signals(namespace, app.name) if app.public is not None else app_signals(namespace)
             DashboardConfigMap(self, "dashboard", env=env, owner=app.name, namespace=namespace, signals=signals)
         Monitor(self, "monitor", name=app.name, namespace=namespace, selector=selector(app), port=PORT_NAME)
+        if "kube-prometheus-stack" in config.components_in(env):
+            AppSloRules(self, "slo", config=config, env=env, app=app)
 
 
 class AppNetworkPolicy(Construct):

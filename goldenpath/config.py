@@ -20,7 +20,7 @@ import pydantic
 
 from goldenpath.errors import ConfigError, ConfigIssue
 from goldenpath.loader import LocatedDocument, load_yaml
-from goldenpath.model import COMPONENT_NAMES, DNS_LABEL, HOSTED_COMPONENTS, REQUIRED_COMPONENTS, App, Platform
+from goldenpath.model import ALERTMANAGER_SECRET, COMPONENT_NAMES, DNS_LABEL, HOSTED_COMPONENTS, REQUIRED_COMPONENTS, App, Platform
 
 MAX_ENV_NAME = 10  # keeps derived names such as goldenpath-<env>-kong under AWS's 32-char LB limit
 MAX_APP_NAME = 40
@@ -194,6 +194,30 @@ def _step(annotation: Any, part: Any) -> Any:
 # --- cross-field rules ------------------------------------------------------------------------
 
 
+def _check_alerting(platform: Platform, doc: LocatedDocument) -> list[ConfigIssue]:
+    """Receivers are named once, routes name receivers, and every receiver's secret key is a key
+    of the declared kube-prometheus-stack ``alertmanager`` secret (so Terraform creates it)."""
+    alerting = platform.alerting
+    if alerting is None:
+        return []
+    issues: list[ConfigIssue] = []
+    names = [r.name for r in alerting.receivers]
+    if len(set(names)) != len(names):
+        issues.append(doc.issue(("alerting", "receivers"), "receiver names must be unique"))
+    for route in ("critical", "warning"):
+        if getattr(alerting, route) not in names:
+            issues.append(doc.issue(("alerting", route), f"names no receiver (receivers: {', '.join(names)})"))
+    stack = platform.components.get("kube-prometheus-stack")
+    secret = next((s for s in (stack.secrets if stack else []) if s.name == ALERTMANAGER_SECRET), None)
+    for index, receiver in enumerate(alerting.receivers):
+        if secret is None or receiver.secret_key not in secret.keys:
+            issues.append(doc.issue(
+                ("alerting", "receivers", index, "secret_key"),
+                f"must be a key of the kube-prometheus-stack secret {ALERTMANAGER_SECRET!r} (declared keys: {', '.join(secret.keys) if secret else 'no such secret'})",
+            ))
+    return issues
+
+
 def _check_platform(platform: Platform, doc: LocatedDocument) -> list[ConfigIssue]:
     issues: list[ConfigIssue] = []
     for name in platform.components:
@@ -202,6 +226,7 @@ def _check_platform(platform: Platform, doc: LocatedDocument) -> list[ConfigIssu
     for name in REQUIRED_COMPONENTS:
         if name not in platform.components:
             issues.append(doc.issue(("components",), f"missing required component {name!r}"))
+    issues += _check_alerting(platform, doc)
     for name in HOSTED_COMPONENTS:
         if name in platform.components and platform.components[name].host is None:
             issues.append(doc.issue(("components", name), f"{name} needs a `host` (its values carry its public URL)"))

@@ -13,7 +13,7 @@ from typing import Any
 
 from goldenpath import naming
 from goldenpath.config import PlatformConfig
-from goldenpath.model import SecretSpec
+from goldenpath.model import ALERTMANAGER_SECRET, SecretSpec
 
 
 def root_application(config: PlatformConfig, env: str) -> dict[str, Any]:
@@ -264,6 +264,9 @@ def keycloak(config: PlatformConfig, env: str) -> dict[str, Any]:
         "auth": {"adminUser": "admin", "existingSecret": naming.secret_k8s("keycloak", admin.name), "passwordSecretKey": "password"},
         "ingress": {"enabled": False},  # cdk8s_app renders the Kong Ingress
         "metrics": {"enabled": True, "serviceMonitor": {"enabled": True}},
+        # keycloak_user_events_total (logins, login errors) per realm/client: Keycloak docs,
+        # "Monitoring user activities with event metrics" (26.x).
+        "extraEnvVars": [{"name": "KC_EVENT_METRICS_USER_ENABLED", "value": "true"}],
         "postgresql": {"enabled": False},
     }
     if component.database is not None:
@@ -330,12 +333,11 @@ def kube_prometheus_stack(config: PlatformConfig, env: str) -> dict[str, Any]:
     if admin is not None:
         # Otherwise the chart's well-known default admin password ships to every env.
         grafana["admin"] = {"existingSecret": naming.secret_k8s("kube-prometheus-stack", admin.name), "userKey": admin.keys[0], "passwordKey": admin.keys[1]}
-    if "loki" in config.components_in(env):
-        namespace = platform.components["loki"].namespace
-        grafana["additionalDataSources"] = [
-            {"name": "Loki", "type": "loki", "uid": "loki", "access": "proxy", "url": f"http://{naming.loki_gateway(env)}.{namespace}.svc"}
-        ]
-    return {
+    # Grafana reads RDS metrics from CloudWatch with its own IRSA role (read-only).
+    account, annotations = _irsa(config, env, "kube-prometheus-stack")
+    grafana["serviceAccount"] = {"create": True, "name": account, "annotations": annotations}
+    grafana["additionalDataSources"] = grafana_datasources(config, env)
+    values: dict[str, Any] = {
         "fullnameOverride": naming.release(env, "kube-prometheus-stack"),
         "crds": {"enabled": True},  # seed report H: the Prometheus CRD was missing
         "grafana": grafana,
@@ -348,14 +350,92 @@ def kube_prometheus_stack(config: PlatformConfig, env: str) -> dict[str, Any]:
             }
         },
     }
+    if platform.alerting is not None:
+        values["alertmanager"] = alertmanager(config, env)
+    return values
+
+
+# Datasource uids dashboards and alerts refer to (the chart names its Prometheus datasource
+# `prometheus`: grafana.sidecar.datasources.uid in kube-prometheus-stack's values).
+DATASOURCE_UIDS = {"prometheus": "prometheus", "loki": "loki", "tempo": "tempo", "cloudwatch": "cloudwatch"}
+# Log lines that carry a trace id (OpenTelemetry SDK log formats): Grafana links them to Tempo.
+TRACE_ID_REGEX = r"(?:trace_id|traceID|traceId)[\"=: ]+([0-9a-f]{16,32})"
+
+
+def grafana_datasources(config: PlatformConfig, env: str) -> list[dict[str, Any]]:
+    """Loki (linked to Tempo by trace id), Tempo (linked to Loki and Prometheus), CloudWatch."""
+    platform = config.platform
+    enabled = config.components_in(env)
+    sources: list[dict[str, Any]] = []
+    if "loki" in enabled:
+        loki_source: dict[str, Any] = {
+            "name": "Loki", "type": "loki", "uid": DATASOURCE_UIDS["loki"], "access": "proxy",
+            "url": f"http://{naming.loki_gateway(env)}.{platform.components['loki'].namespace}.svc",
+        }
+        if "tempo" in enabled:
+            # `$$`: Grafana's provisioning expands $VAR, so the link's own variable is escaped.
+            loki_source["jsonData"] = {"derivedFields": [{"name": "TraceID", "datasourceUid": DATASOURCE_UIDS["tempo"], "matcherRegex": TRACE_ID_REGEX, "url": "$${__value.raw}"}]}
+        sources.append(loki_source)
+    if "tempo" in enabled:
+        json_data: dict[str, Any] = {"serviceMap": {"datasourceUid": DATASOURCE_UIDS["prometheus"]}, "tracesToMetrics": {"datasourceUid": DATASOURCE_UIDS["prometheus"]}, "nodeGraph": {"enabled": True}}
+        if "loki" in enabled:
+            json_data["tracesToLogsV2"] = {"datasourceUid": DATASOURCE_UIDS["loki"], "filterByTraceID": True, "spanStartTimeShift": "-5m", "spanEndTimeShift": "5m"}
+        sources.append({
+            "name": "Tempo", "type": "tempo", "uid": DATASOURCE_UIDS["tempo"], "access": "proxy",
+            "url": f"http://{naming.release(env, 'tempo')}.{platform.components['tempo'].namespace}.svc:{naming.TEMPO_HTTP_PORT}", "jsonData": json_data,
+        })
+    sources.append({"name": "CloudWatch", "type": "cloudwatch", "uid": DATASOURCE_UIDS["cloudwatch"], "jsonData": {"authType": "default", "defaultRegion": platform.region}})
+    return sources
+
+
+def alertmanager(config: PlatformConfig, env: str) -> dict[str, Any]:
+    """Routing from config; receiver URLs/keys are files of the ExternalSecret-made Secret that
+    Alertmanager mounts (``alertmanagerSpec.secrets``): nothing secret is in git."""
+    alerting = config.platform.alerting
+    assert alerting is not None
+    secret = naming.secret_k8s("kube-prometheus-stack", ALERTMANAGER_SECRET)
+    path = f"/etc/alertmanager/secrets/{secret}"
+    receivers: list[dict[str, Any]] = [{"name": "null"}]
+    for receiver in alerting.receivers:
+        key_file = f"{path}/{receiver.secret_key}"
+        if receiver.type == "slack":
+            body: dict[str, Any] = {"slack_configs": [{"api_url_file": key_file, "send_resolved": True, "title": f"[{env}] {{{{ .CommonLabels.alertname }}}}", "text": "{{ .CommonAnnotations.summary }}"}]}
+        elif receiver.type == "pagerduty":
+            body = {"pagerduty_configs": [{"routing_key_file": key_file, "send_resolved": True}]}
+        else:
+            body = {"webhook_configs": [{"url_file": key_file, "send_resolved": True}]}
+        receivers.append({"name": receiver.name, **body})
+    return {
+        "alertmanagerSpec": {"secrets": [secret]},
+        "config": {
+            "global": {"resolve_timeout": "5m"},
+            "route": {
+                "receiver": alerting.warning,
+                "group_by": ["alertname", "namespace"],
+                "group_wait": "30s",
+                "group_interval": "5m",
+                "repeat_interval": "4h",
+                "routes": [
+                    {"matchers": ['alertname = "Watchdog"'], "receiver": "null"},  # the always-firing heartbeat
+                    {"matchers": ['severity = "critical"'], "receiver": alerting.critical},
+                ],
+            },
+            "receivers": receivers,
+            "inhibit_rules": [{"source_matchers": ['severity = "critical"'], "target_matchers": ['severity = "warning"'], "equal": ["alertname", "namespace"]}],
+        },
+    }
 
 
 def loki(config: PlatformConfig, env: str) -> dict[str, Any]:
     # No fullnameOverride: the chart names objects after the release (naming.release) already.
+    retention = config.platform.environments[env].observability.log_retention_days
     return {
         "deploymentMode": "SingleBinary",
         "loki": {
             "auth_enabled": False,
+            # The compactor deletes chunks older than the env's retention (Loki docs: retention).
+            "limits_config": {"retention_period": f"{retention * 24}h"},
+            "compactor": {"retention_enabled": True, "delete_request_store": "filesystem"},
             "commonConfig": {"replication_factor": 1},
             "storage": {"type": "filesystem"},
             "schemaConfig": {
@@ -381,7 +461,117 @@ def loki(config: PlatformConfig, env: str) -> dict[str, Any]:
     }
 
 
+ALLOY_CONFIG = """// Rendered by goldenpath: pod logs to Loki, OTLP traces to Tempo.
+discovery.kubernetes "pods" {
+  role = "pod"
+  // A DaemonSet: each Alloy pod tails the pods of its own node only.
+  selectors {
+    role  = "pod"
+    field = "spec.nodeName=" + sys.env("NODE_NAME")
+  }
+}
+
+discovery.relabel "pod_logs" {
+  targets = discovery.kubernetes.pods.targets
+  rule {
+    source_labels = ["__meta_kubernetes_namespace"]
+    target_label  = "namespace"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_name"]
+    target_label  = "pod"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_container_name"]
+    target_label  = "container"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_label_app_kubernetes_io_name"]
+    target_label  = "app"
+  }
+}
+
+loki.source.kubernetes "pods" {
+  targets    = discovery.relabel.pod_logs.output
+  forward_to = [loki.write.default.receiver]
+}
+
+loki.write "default" {
+  endpoint {
+    url = "{loki_push}"
+  }
+}
+"""
+
+ALLOY_TRACES = """
+otelcol.receiver.otlp "default" {
+  grpc {
+    endpoint = "0.0.0.0:{grpc}"
+  }
+  http {
+    endpoint = "0.0.0.0:{http}"
+  }
+  output {
+    traces = [otelcol.processor.batch.default.input]
+  }
+}
+
+otelcol.processor.batch "default" {
+  output {
+    traces = [otelcol.exporter.otlp.tempo.input]
+  }
+}
+
+otelcol.exporter.otlp "tempo" {
+  client {
+    endpoint = "{tempo}"
+    tls {
+      insecure = true
+    }
+  }
+}
+"""
+
+
+def alloy(config: PlatformConfig, env: str) -> dict[str, Any]:
+    """Grafana Alloy as a DaemonSet: logs through the Kubernetes API (no hostPath), OTLP in."""
+    platform = config.platform
+    enabled = config.components_in(env)
+    loki_ns = platform.components["loki"].namespace if "loki" in enabled else ""
+    text = ALLOY_CONFIG.replace("{loki_push}", f"http://{naming.loki_gateway(env)}.{loki_ns}.svc/loki/api/v1/push")
+    ports: list[dict[str, Any]] = []
+    if "tempo" in enabled:
+        tempo = f"{naming.release(env, 'tempo')}.{platform.components['tempo'].namespace}.svc:{naming.OTLP_GRPC_PORT}"
+        text += ALLOY_TRACES.replace("{grpc}", str(naming.OTLP_GRPC_PORT)).replace("{http}", str(naming.OTLP_HTTP_PORT)).replace("{tempo}", tempo)
+        ports = [
+            {"name": "otlp-grpc", "port": naming.OTLP_GRPC_PORT, "targetPort": naming.OTLP_GRPC_PORT, "protocol": "TCP"},
+            {"name": "otlp-http", "port": naming.OTLP_HTTP_PORT, "targetPort": naming.OTLP_HTTP_PORT, "protocol": "TCP"},
+        ]
+    # No fullnameOverride: the chart names its objects after the release (naming.release) already.
+    return {
+        "controller": {"type": "daemonset"},
+        "alloy": {
+            "configMap": {"create": True, "content": text},
+            "extraEnv": [{"name": "NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}],
+            "extraPorts": ports,
+            "enableReporting": False,  # no usage reports leave the cluster
+        },
+        "serviceMonitor": {"enabled": True},
+    }
+
+
+def tempo(config: PlatformConfig, env: str) -> dict[str, Any]:
+    retention = config.platform.environments[env].observability.trace_retention_days
+    return {
+        "fullnameOverride": naming.release(env, "tempo"),
+        "tempo": {"retention": f"{retention * 24}h", "reportingEnabled": False},
+        "persistence": {"enabled": True, "size": "10Gi"},
+        "serviceMonitor": {"enabled": True},
+    }
+
+
 VALUES: dict[str, Callable[[PlatformConfig, str], dict[str, Any]]] = {
+    "alloy": alloy,
     "argocd": argocd,
     "argocd-image-updater": argocd_image_updater,
     "aws-load-balancer-controller": aws_load_balancer_controller,
@@ -393,6 +583,7 @@ VALUES: dict[str, Callable[[PlatformConfig, str], dict[str, Any]]] = {
     "kong": kong,
     "kube-prometheus-stack": kube_prometheus_stack,
     "loki": loki,
+    "tempo": tempo,
 }
 
 

@@ -90,6 +90,12 @@ PINNED: tuple[PinnedCrd, ...] = (
         "config/crd/ingress-controller/configuration.konghq.com_kongclusterplugins.yaml",
     ),
     PinnedCrd(
+        "prometheus_prometheusrule",
+        "prometheus-operator/monitoring.coreos.com_prometheusrules.yaml",
+        *_PROM,
+        "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml",
+    ),
+    PinnedCrd(
         "prometheus_servicemonitor",
         "prometheus-operator/monitoring.coreos.com_servicemonitors.yaml",
         *_PROM,

@@ -23,6 +23,7 @@ IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[A-Za-z
 GIT_REF = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)[A-Za-z0-9._/-]{1,100}(?<!/)$")
 
 COMPONENT_NAMES = (
+    "alloy",
     "argocd",
     "argocd-image-updater",
     "aws-load-balancer-controller",
@@ -34,6 +35,7 @@ COMPONENT_NAMES = (
     "kong",
     "kube-prometheus-stack",
     "loki",
+    "tempo",
 )
 # Without these the rest of the tree cannot work (secrets, TLS, ingress, GitOps itself).
 # Components whose chart values need their public URL (Backstage's baseUrl, Grafana's root_url).
@@ -237,6 +239,13 @@ class ComponentOverride(Strict):
     chart_version: SemVer | None = None
 
 
+class Observability(Strict):
+    """How long an env keeps its signals (Loki's compactor and Tempo's compactor delete older data)."""
+
+    log_retention_days: int = Field(default=7, ge=1, le=3650)
+    trace_retention_days: int = Field(default=3, ge=1, le=365)
+
+
 class Environment(Strict):
     branch: GitRef
     host_prefix: DnsLabel | None  # hosts are <svc>.<prefix>.<domain>; null: <svc>.<domain>
@@ -246,6 +255,7 @@ class Environment(Strict):
     cluster: Cluster
     database: EnvDatabase
     components: dict[str, ComponentOverride] = Field(default_factory=dict)
+    observability: Observability = Observability()
 
     @property
     def protects_data(self) -> bool:
@@ -280,6 +290,24 @@ class Component(Strict):
     adopts_bootstrap_release: bool = False
 
 
+class Receiver(Strict):
+    """An Alertmanager receiver; its URL or routing key is a key of the kube-prometheus-stack
+    ``alertmanager`` secret (Secrets Manager -> ExternalSecret -> a file Alertmanager reads)."""
+
+    name: DnsLabel
+    type: Literal["slack", "webhook", "pagerduty"]
+    secret_key: SecretKey
+
+
+class Alerting(Strict):
+    receivers: list[Receiver] = Field(min_length=1)
+    critical: DnsLabel  # receiver of severity=critical alerts
+    warning: DnsLabel  # receiver of everything else
+
+
+ALERTMANAGER_SECRET = "alertmanager"  # the kube-prometheus-stack secret holding receiver URLs/keys
+
+
 class Platform(Strict):
     organisation: DnsLabel
     project: DnsLabel
@@ -298,6 +326,7 @@ class Platform(Strict):
     components: dict[str, Component]
     # Registries every container image must come from (the account's ECR registry is implied).
     image_registries: list[RegistryHost] = Field(min_length=1)
+    alerting: Alerting | None = None  # without it alerts fire in Alertmanager's UI only
 
 
 # --- applications ----------------------------------------------------------------------------
@@ -328,6 +357,21 @@ class Resources(Strict):
     memory: Annotated[str, AfterValidator(_pattern(re.compile(r"^\d+(Mi|Gi)$"), "a memory quantity like 256Mi"))] = "256Mi"
 
 
+# Histogram bucket bounds a latency objective can be measured at (an SLO needs an exact `le`):
+# Kong's prometheus plugin (kong/plugins/prometheus/exporter.lua, DEFAULT_BUCKETS, ms) and the
+# Prometheus client libraries' default buckets (s) for apps not behind Kong.
+KONG_LATENCY_BUCKETS_MS = (1, 2, 5, 7, 10, 15, 20, 30, 50, 75, 100, 200, 300, 400, 500, 750, 1000, 2000, 5000, 10000, 30000, 60000)
+CLIENT_LATENCY_BUCKETS_MS = (5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000)
+
+
+class Slo(Strict):
+    """Service level objectives of an app, alerted on with multi-window burn rates."""
+
+    availability: float = Field(default=99.5, gt=50, lt=100)  # % of requests without a 5xx
+    latency_ms: int = 1000  # requests faster than this ...
+    latency_percent: float = Field(default=99.0, gt=50, lt=100)  # ... make up at least this %
+
+
 class App(Strict):
     name: DnsLabel
     owner: Annotated[str, AfterValidator(_pattern(re.compile(r"^[A-Za-z0-9 ._:/=+@-]{1,128}$"), "a tag value"))]
@@ -343,7 +387,15 @@ class App(Strict):
     secrets: list[SecretSpec] = Field(default_factory=list)
     dashboard: bool = True
     resources: Resources = Resources()
+    slo: Slo = Slo()  # defaults apply to apps that declare none
     environments: dict[str, AppEnvironment] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _latency_bucket(self) -> App:
+        buckets = KONG_LATENCY_BUCKETS_MS if self.public is not None else CLIENT_LATENCY_BUCKETS_MS
+        if self.slo.latency_ms not in buckets:
+            raise ValueError(f"slo.latency_ms must be a histogram bucket bound the app's metrics have ({', '.join(map(str, buckets))}; got {self.slo.latency_ms})")
+        return self
 
     @model_validator(mode="after")
     def _kind_storage(self) -> App:

@@ -232,6 +232,7 @@ def irsa_bindings(platform: Platform, env: str) -> list[IrsaBinding]:
         ("cluster-autoscaler", "cluster-autoscaler", "cluster-autoscaler"),
         ("aws-load-balancer-controller", "aws-load-balancer-controller", "aws-load-balancer-controller"),
         ("image-updater", "argocd-image-updater", "argocd-image-updater"),
+        ("grafana", "kube-prometheus-stack", "grafana"),  # CloudWatch datasource (RDS metrics)
     )
     for purpose, component, service_account in table:
         if component in enabled:
@@ -306,6 +307,16 @@ def platform_section(env: str, section: str) -> str:
 
 def workload_service_account(app: App | str) -> str:
     return app if isinstance(app, str) else app.name
+
+
+OTLP_GRPC_PORT = 4317  # OpenTelemetry's registered ports (Alloy's receiver, Tempo's distributor)
+OTLP_HTTP_PORT = 4318
+TEMPO_HTTP_PORT = 3200  # Tempo's query API (tempo.server.http_listen_port)
+
+
+def otlp_endpoint(platform: Platform, env: str) -> str:
+    """Where apps send traces (OTEL_EXPORTER_OTLP_ENDPOINT): Alloy's OTLP/HTTP receiver."""
+    return f"http://{release(env, 'alloy')}.{platform.components['alloy'].namespace}.svc:{OTLP_HTTP_PORT}"
 
 
 def loki_gateway(env: str) -> str:

@@ -47,6 +47,7 @@ from constructs import Construct
 from goldenpath import naming
 from goldenpath.config import PlatformConfig
 from goldenpath.model import SecretSpec
+from stacks.alarms import add_rds_alarms
 from stacks.base import LOG_RETENTION_DAYS, PlatformStack, policy_json
 from stacks.cluster import ClusterStack
 from stacks.network import NetworkStack
@@ -178,6 +179,8 @@ class DatabaseStack(PlatformStack):
             lifecycle={"ignore_changes": ["final_snapshot_identifier"]} if keep else None,
             depends_on=log_groups,
         )
+
+        self.alarm_topic = add_rds_alarms(self, instance=self.this, spec=spec, identifier=identifier)
 
         # A stable name for the endpoint, resolvable only inside the env's VPC: charts that need
         # a host at render time (Keycloak 25's externalDatabase.host) and the app secrets name

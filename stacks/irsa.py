@@ -261,9 +261,24 @@ def aws_load_balancer_controller(config: PlatformConfig, env: str) -> list[dict[
     ]
 
 
+def grafana(config: PlatformConfig, env: str) -> list[dict[str, Any]]:
+    """Read-only CloudWatch metrics for the RDS panels (Grafana's CloudWatch data source docs,
+    "IAM policies": metric reads have no resource-level permissions, hence "*"; nothing writes)."""
+    return [
+        {
+            "Sid": "ReadMetrics",
+            "Effect": "Allow",
+            "Action": ["cloudwatch:DescribeAlarmsForMetric", "cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData", "cloudwatch:ListMetrics"],
+            "Resource": "*",
+        },
+        {"Sid": "ResolveDimensions", "Effect": "Allow", "Action": ["tag:GetResources", "rds:DescribeDBInstances"], "Resource": "*"},
+    ]
+
+
 # purpose -> inline policy statements; purposes missing here get only managed policies.
 INLINE_POLICIES = {
     "aws-load-balancer-controller": aws_load_balancer_controller,
+    "grafana": grafana,
     "cluster-autoscaler": cluster_autoscaler,
     "external-secrets": external_secrets,
     "image-updater": image_updater,

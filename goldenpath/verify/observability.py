@@ -1,0 +1,237 @@
+"""Observability rules: alerts and dashboards that can really fire and really show something.
+
+PromQL (and LogQL stream selectors, which share PromQL's selector syntax) is parsed with
+``promql-parser``, never matched with regexes. Metric names are checked against the components'
+documented lists (``metrics.yaml``, each list with its source) and the recording rules of the
+tree and of the charts' renders; datasource uids against the Grafana datasources the
+kube-prometheus-stack chart really provisions; Logs panels against the labels the rendered
+Alloy configuration sets.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import promql_parser
+import yaml
+
+from goldenpath import charts
+from goldenpath.verify.artifacts import Artifacts, Manifest
+from goldenpath.verify.charts import rendered_manifests
+from goldenpath.verify.engine import rule
+from goldenpath.verify.report import Violation
+
+METRICS_FILE = Path(__file__).with_name("metrics.yaml")
+SEVERITIES = ("critical", "warning", "info")
+HISTOGRAM_SUFFIXES = ("_bucket", "_count", "_sum")
+
+
+def _v(m: Manifest, rule_id: str, message: str) -> Violation:
+    return Violation(m.file, m.ref, rule_id, message)
+
+
+@functools.cache
+def documented_metrics() -> dict[str, str]:
+    """metric name -> the source that documents it."""
+    data = yaml.safe_load(METRICS_FILE.read_text(encoding="utf-8"))
+    return {metric: entry["source"] for entry in data.values() for metric in entry["metrics"]}
+
+
+def rule_entries(m: Manifest) -> Iterator[dict[str, Any]]:
+    if m.kind == "PrometheusRule":
+        for group in (m.obj.get("spec") or {}).get("groups") or []:
+            yield from (r for r in group.get("rules") or [] if isinstance(r, dict))
+
+
+def _dashboards(m: Manifest) -> Iterator[tuple[str, dict[str, Any]]]:
+    if m.kind != "ConfigMap":
+        return
+    for key, text in (m.obj.get("data") or {}).items():
+        if str(key).endswith(".json"):
+            try:
+                board = json.loads(text)
+            except ValueError:
+                continue  # dashboard-sidecar reports invalid JSON
+            if isinstance(board, dict):
+                yield str(key), board
+
+
+def panel_targets(board: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    for panel in board.get("panels") or []:
+        for target in panel.get("targets") or []:
+            yield panel, target
+
+
+def _datasource_type(panel: dict[str, Any], target: dict[str, Any]) -> str:
+    return str((target.get("datasource") or panel.get("datasource") or {}).get("type", ""))
+
+
+def promql_sources(a: Artifacts, env: str) -> Iterator[tuple[Manifest, str, str]]:
+    """(manifest, where, PromQL) of every rule expression and Prometheus panel in the env's tree."""
+    for m in a.manifests:
+        if m.env != env:
+            continue
+        for entry in rule_entries(m):
+            name = entry.get("alert") or entry.get("record")
+            yield m, f"rule {name}", str(entry.get("expr", ""))
+        for key, board in _dashboards(m):
+            for panel, target in panel_targets(board):
+                if _datasource_type(panel, target) == "prometheus":
+                    yield m, f"{key} panel {panel.get('title')!r}", str(target.get("expr", ""))
+
+
+def metric_names(expr: Any) -> set[str]:
+    names: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, promql_parser.VectorSelector):
+            name = node.name or next((mt.value for mt in node.matchers.matchers if mt.name == "__name__"), None)
+            if name:
+                names.add(str(name))
+
+    promql_parser.walk(expr, visit)
+    return names
+
+
+@rule("promql-parse", "consistency")
+def promql_parse(a: Artifacts) -> Iterator[Violation]:
+    """Every PromQL expression in the tree's rules and dashboards parses (Prometheus rejects the
+    whole rule group of one bad expression; Grafana shows an empty panel)."""
+    for env in a.environments:
+        for m, where, expr in promql_sources(a, env):
+            try:
+                promql_parser.parse(expr)
+            except ValueError as exc:
+                yield _v(m, "promql-parse", f"{where}: {expr!r} does not parse ({exc})")
+
+
+def recorded(a: Artifacts, env: str) -> set[str]:
+    """Series recorded by PrometheusRules of the tree and of the charts' renders."""
+    names = {str(e["record"]) for m in a.manifests if m.env == env for e in rule_entries(m) if e.get("record")}
+    names |= {str(e["record"]) for m in rendered_manifests(a, env, "PrometheusRule") for e in rule_entries(m) if e.get("record")}
+    return names
+
+
+def _known(name: str, documented: dict[str, str], recorded_names: set[str]) -> bool:
+    if name in documented or name in recorded_names:
+        return True
+    return any(name.endswith(s) and name[: -len(s)] in documented for s in HISTOGRAM_SUFFIXES)
+
+
+@rule("promql-metrics", "consistency")
+def promql_metrics(a: Artifacts) -> Iterator[Violation]:
+    """Every metric a rule or panel uses is one a component documents (goldenpath/verify/
+    metrics.yaml, with the source of each list) or one a recording rule produces; a misspelt
+    metric is an alert that never fires and a panel that stays empty."""
+    documented = documented_metrics()
+    for env in a.environments:
+        recorded_names = recorded(a, env)
+        for m, where, expr in promql_sources(a, env):
+            try:
+                names = metric_names(promql_parser.parse(expr))
+            except ValueError:
+                continue  # promql-parse reports it
+            for name in sorted(names):
+                if not _known(name, documented, recorded_names):
+                    yield _v(m, "promql-metrics", f"{where}: metric {name} is neither documented by a platform component nor recorded by a rule")
+
+
+def runbook_path(url: str) -> str | None:
+    """``docs/runbooks/X.md`` from ``https://<git host>/<org>/<repo>/blob/<branch>/docs/runbooks/X.md``."""
+    match = re.fullmatch(r"https://[^/]+/[^/]+/[^/]+/blob/[^/]+/(docs/runbooks/[A-Za-z0-9_-]+\.md)", url)
+    return match.group(1) if match else None
+
+
+@rule("alert-runbook", "consistency")
+def alert_runbook(a: Artifacts) -> Iterator[Violation]:
+    """Every alert has a `severity` label Alertmanager routes on, a `summary`, and a runbook_url
+    to a page that exists in this repository (docs/runbooks/<alert>.md): whoever is paged at
+    night knows what it means and what to check first."""
+    repo = Path(a.cache.get("repo_root", charts.REPO))
+    for m in a.manifests:
+        for entry in rule_entries(m):
+            if not entry.get("alert"):
+                continue
+            name = entry["alert"]
+            labels, annotations = entry.get("labels") or {}, entry.get("annotations") or {}
+            if labels.get("severity") not in SEVERITIES:
+                yield _v(m, "alert-runbook", f"alert {name}: severity {labels.get('severity')!r} is not one of {', '.join(SEVERITIES)}")
+            if not annotations.get("summary"):
+                yield _v(m, "alert-runbook", f"alert {name}: no summary annotation")
+            path = runbook_path(str(annotations.get("runbook_url", "")))
+            if path is None:
+                yield _v(m, "alert-runbook", f"alert {name}: runbook_url {annotations.get('runbook_url')!r} is not a docs/runbooks/ page of the repository")
+            elif not (repo / path).is_file():
+                yield _v(m, "alert-runbook", f"alert {name}: runbook {path} does not exist in the repository")
+
+
+def provisioned_datasources(a: Artifacts, env: str) -> set[str]:
+    """uids of the Grafana datasources the rendered charts provision (sidecar datasource files)."""
+    uids: set[str] = set()
+    for m in rendered_manifests(a, env, "ConfigMap"):
+        for key, text in ((m.obj.get("data") or {}).items()):
+            if "datasource" in str(key) and str(key).endswith((".yaml", ".yml")):
+                document = yaml.safe_load(text) or {}
+                uids |= {str(d.get("uid")) for d in document.get("datasources") or [] if isinstance(d, dict) and d.get("uid")}
+    return uids
+
+
+@rule("dashboard-datasource", "consistency")
+def dashboard_datasource(a: Artifacts) -> Iterator[Violation]:
+    """Every datasource uid a dashboard panel or target names is provisioned by the Grafana the
+    kube-prometheus-stack chart renders; otherwise the panel shows "datasource not found"."""
+    for env in a.environments:
+        uids = provisioned_datasources(a, env)
+        for m in a.manifests:
+            if m.env != env:
+                continue
+            for key, board in _dashboards(m):
+                variables = {f"${{{v.get('name')}}}" for v in (board.get("templating") or {}).get("list") or [] if v.get("type") == "datasource"}
+                for panel in board.get("panels") or []:
+                    for source in [panel.get("datasource") or {}, *((t.get("datasource") or {}) for t in panel.get("targets") or [])]:
+                        uid = source.get("uid")
+                        if uid and uid not in uids and uid not in variables:
+                            yield _v(m, "dashboard-datasource", f"{key} panel {panel.get('title')!r}: datasource uid {uid!r} is not provisioned ({', '.join(sorted(uids)) or 'none'})")
+
+
+def alloy_labels(a: Artifacts, env: str) -> set[str] | None:
+    """Labels the rendered Alloy configuration sets on log lines (its relabel target_labels);
+    None when the env renders no Alloy."""
+    found: set[str] | None = None
+    for m in rendered_manifests(a, env, "ConfigMap", chart="alloy"):
+        for text in (m.obj.get("data") or {}).values():
+            if "loki.source.kubernetes" in str(text):
+                found = (found or set()) | set(re.findall(r'target_label\s*=\s*"([A-Za-z_][A-Za-z0-9_]*)"', str(text)))
+    return found
+
+
+@rule("logs-labels", "consistency")
+def logs_labels(a: Artifacts) -> Iterator[Violation]:
+    """Logs panels select streams only by labels the log shipper really sets (Alloy's rendered
+    configuration); a label nobody sets is an empty panel forever."""
+    for env in a.environments:
+        labels = alloy_labels(a, env)
+        for m in a.manifests:
+            if m.env != env:
+                continue
+            for key, board in _dashboards(m):
+                for panel, target in panel_targets(board):
+                    if _datasource_type(panel, target) != "loki":
+                        continue
+                    if labels is None:
+                        yield _v(m, "logs-labels", f"{key} panel {panel.get('title')!r}: no log shipper (Alloy) is rendered in {env}")
+                        continue
+                    selector = str(target.get("expr", "")).split("|", 1)[0].strip()
+                    try:
+                        parsed = promql_parser.parse(selector)
+                    except ValueError as exc:
+                        yield _v(m, "logs-labels", f"{key} panel {panel.get('title')!r}: stream selector {selector!r} does not parse ({exc})")
+                        continue
+                    used = {mt.name for mt in parsed.matchers.matchers} if isinstance(parsed, promql_parser.VectorSelector) else set()
+                    for label in sorted(used - labels):
+                        yield _v(m, "logs-labels", f"{key} panel {panel.get('title')!r}: label {label} is not set by Alloy ({', '.join(sorted(labels))})")
