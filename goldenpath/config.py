@@ -302,6 +302,11 @@ def _check_apps(platform: Platform, platform_doc: LocatedDocument, apps: list[tu
     databases = {c.database.name: f"component {n}" for n, c in platform.components.items() if c.database}
     names: dict[str, str] = {}
     for app, doc in apps:
+        if app.slo.latency_ms not in app.latency_buckets_ms:
+            # An SLO needs an exact bucket bound (le): any other threshold matches no series.
+            buckets = ", ".join(map(str, app.latency_buckets_ms))
+            issues.append(doc.issue(("slo", "latency_ms"), f"must be a histogram bucket bound of the app's latency metric ({buckets}; got {app.slo.latency_ms})"))
+    for app, doc in apps:
         stem = Path(doc.file).stem
         if stem != app.name:
             issues.append(doc.issue(("name",), f"must equal the file name {stem!r} so each app has exactly one file (got {app.name!r})"))

@@ -390,12 +390,10 @@ class App(Strict):
     slo: Slo = Slo()  # defaults apply to apps that declare none
     environments: dict[str, AppEnvironment] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _latency_bucket(self) -> App:
-        buckets = KONG_LATENCY_BUCKETS_MS if self.public is not None else CLIENT_LATENCY_BUCKETS_MS
-        if self.slo.latency_ms not in buckets:
-            raise ValueError(f"slo.latency_ms must be a histogram bucket bound the app's metrics have ({', '.join(map(str, buckets))}; got {self.slo.latency_ms})")
-        return self
+    @property
+    def latency_buckets_ms(self) -> tuple[int, ...]:
+        """Bucket bounds of the histogram its latency SLO is measured on (Kong's if public)."""
+        return KONG_LATENCY_BUCKETS_MS if self.public is not None else CLIENT_LATENCY_BUCKETS_MS
 
     @model_validator(mode="after")
     def _kind_storage(self) -> App:

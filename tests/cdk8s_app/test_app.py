@@ -89,6 +89,7 @@ def test_object_counts_by_kind(tree: Tree) -> None:
     for env, c in counts.items():
         print(env, dict(sorted(c.items())), sum(c.values()))
     assert counts["dev"] == counts["prod"] == counts["staging"]
-    assert counts["dev"]["Application"] == 11 + 3 + 5  # components + apps + platform sections
+    assert counts["dev"]["Application"] == 13 + 3 + 5  # components + apps + platform sections
     assert counts["dev"]["ClusterIssuer"] == 2
-    assert counts["dev"]["ExternalSecret"] == 7 + 4  # components/apps + provisioning (3 owners + master)
+    assert counts["dev"]["ExternalSecret"] == 8 + 4  # components/apps (incl. Alertmanager receivers) + provisioning (3 owners + master)
+    assert counts["dev"]["PrometheusRule"] == 1 + 3  # platform alerts + one SLO rule per app

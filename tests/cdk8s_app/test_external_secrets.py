@@ -57,6 +57,7 @@ def test_known_secret_names(tree: Tree) -> None:
         "backstage-secrets": "goldenpath/prod/backstage/secrets",
         "keycloak-admin": "goldenpath/prod/keycloak/admin",
         "keycloak-postgres": "goldenpath/prod/keycloak/postgres",
+        "kube-prometheus-stack-alertmanager": "goldenpath/prod/kube-prometheus-stack/alertmanager",
         "kube-prometheus-stack-grafana-admin": "goldenpath/prod/kube-prometheus-stack/grafana-admin",
         "orders-postgres": "goldenpath/prod/orders/postgres",
         "sample-stateless-api": "goldenpath/prod/sample-stateless/api",

@@ -18,7 +18,7 @@ def test_every_component_has_values_with_its_fullname(config: PlatformConfig, tr
     assert all(v.get("fullnameOverride", naming.release(env, c)) == naming.release(env, c) for c, v in values.items())
     # cert-manager and loki name their objects after the release already: an override would be
     # a key that changes nothing (the charts layer's chart-values-known rule)
-    assert "fullnameOverride" not in values["cert-manager"] and "fullnameOverride" not in values["loki"]
+    assert all("fullnameOverride" not in values[c] for c in ("alloy", "cert-manager", "loki"))
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -28,6 +28,7 @@ def test_irsa_role_arns_match_the_terraform_role_names(config: PlatformConfig, t
         "aws-load-balancer-controller": ("serviceAccount",),
         "argocd-image-updater": ("serviceAccount",),
         "cluster-autoscaler": ("rbac", "serviceAccount"),
+        "kube-prometheus-stack": ("grafana", "serviceAccount"),
     }
     bindings = [b for b in naming.irsa_bindings(config.platform, env) if b.component]
     assert sorted(b.component for b in bindings) == sorted(paths)
@@ -83,7 +84,8 @@ def test_keycloak_uses_rds_through_the_external_secret(tree: Tree) -> None:
         "existingSecretPasswordKey": "password",
         "extraParams": "sslmode=require",
     }
-    assert "extraEnvVars" not in keycloak  # KEYCLOAK_JDBC_PARAMS was the legacy Bitnami image's convention
+    # KEYCLOAK_JDBC_PARAMS was the legacy Bitnami image's convention: only the event metrics switch remains
+    assert keycloak["extraEnvVars"] == [{"name": "KC_EVENT_METRICS_USER_ENABLED", "value": "true"}]
     assert keycloak["auth"]["existingSecret"] == naming.secret_k8s("keycloak", "admin")
 
 
@@ -136,3 +138,54 @@ def test_argocd_waits_for_child_application_health(config: PlatformConfig, tree:
         lua = files["values/argocd.yaml"]["configs"]["cm"]["resource.customizations.health.argoproj.io_Application"]
         assert "obj.status.health.status" in lua and 'hs.status = "Progressing"' in lua
         assert helm_values.argocd_bootstrap(config, env)["configs"]["cm"]["resource.customizations.health.argoproj.io_Application"] == lua
+
+
+def test_alloy_ships_pod_logs_to_the_envs_loki_and_traces_to_tempo(tree: Tree) -> None:
+    for env in ENVS:
+        alloy = tree[env]["values/alloy.yaml"]
+        config_text = alloy["alloy"]["configMap"]["content"]
+        assert alloy["controller"]["type"] == "daemonset"
+        assert f'url = "http://{env}-loki-gateway.monitoring.svc/loki/api/v1/push"' in config_text
+        # the labels every Logs panel selects on
+        for label in ("namespace", "pod", "container", "app"):
+            assert f'target_label  = "{label}"' in config_text
+        assert f'endpoint = "{env}-tempo.monitoring.svc:4317"' in config_text
+        assert {p["port"] for p in alloy["alloy"]["extraPorts"]} == {4317, 4318}
+
+
+def test_retention_comes_from_the_env(tree: Tree) -> None:
+    # prod keeps 30 days of logs and 7 of traces; dev and staging the defaults (7 and 3)
+    assert tree["prod"]["values/loki.yaml"]["loki"]["limits_config"]["retention_period"] == "720h"
+    assert tree["dev"]["values/loki.yaml"]["loki"]["limits_config"]["retention_period"] == "168h"
+    assert tree["dev"]["values/loki.yaml"]["loki"]["compactor"]["retention_enabled"] is True
+    assert tree["prod"]["values/tempo.yaml"]["tempo"]["retention"] == "168h"
+    assert tree["dev"]["values/tempo.yaml"]["tempo"]["retention"] == "72h"
+
+
+def test_grafana_datasources_link_logs_traces_and_metrics(tree: Tree) -> None:
+    sources = {d["uid"]: d for d in tree["dev"]["values/kube-prometheus-stack.yaml"]["grafana"]["additionalDataSources"]}
+    assert set(sources) == {"loki", "tempo", "cloudwatch"}
+    (derived,) = sources["loki"]["jsonData"]["derivedFields"]
+    assert derived["datasourceUid"] == "tempo" and derived["url"] == "$${__value.raw}"
+    tempo = sources["tempo"]["jsonData"]
+    assert tempo["tracesToLogsV2"]["datasourceUid"] == "loki"
+    assert tempo["serviceMap"]["datasourceUid"] == tempo["tracesToMetrics"]["datasourceUid"] == "prometheus"
+    assert sources["tempo"]["url"] == "http://dev-tempo.monitoring.svc:3200"
+    # CloudWatch through Grafana's own IRSA role (the irsa-trust rule checks the render)
+    grafana = tree["dev"]["values/kube-prometheus-stack.yaml"]["grafana"]
+    assert grafana["serviceAccount"]["annotations"] == {"eks.amazonaws.com/role-arn": "arn:aws:iam::593517239005:role/goldenpath-dev-grafana"}
+
+
+def test_alertmanager_routes_from_config_and_reads_receivers_from_files(tree: Tree) -> None:
+    alertmanager = tree["prod"]["values/kube-prometheus-stack.yaml"]["alertmanager"]
+    assert alertmanager["alertmanagerSpec"]["secrets"] == ["kube-prometheus-stack-alertmanager"]
+    route = alertmanager["config"]["route"]
+    assert route["receiver"] == "platform-chat"
+    assert {"matchers": ['severity = "critical"'], "receiver": "oncall"} in route["routes"]
+    receivers = {r["name"]: r for r in alertmanager["config"]["receivers"]}
+    path = "/etc/alertmanager/secrets/kube-prometheus-stack-alertmanager"
+    assert receivers["oncall"]["pagerduty_configs"][0]["routing_key_file"] == f"{path}/pagerduty-routing-key"
+    assert receivers["platform-chat"]["slack_configs"][0]["api_url_file"] == f"{path}/slack-webhook-url"
+    # AND the Secret those files come from is made by an ExternalSecret from Secrets Manager
+    secret = tree["prod"]["components/kube-prometheus-stack/externalsecret-kube-prometheus-stack-alertmanager.yaml"]
+    assert {d["remoteRef"]["key"] for d in secret["spec"]["data"]} == {"goldenpath/prod/kube-prometheus-stack/alertmanager"}

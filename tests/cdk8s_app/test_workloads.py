@@ -74,3 +74,11 @@ def test_secrets_written_by_external_secrets_are_ignored_by_self_heal(tree: Tree
     assert orders["spec"]["ignoreDifferences"] == [
         {"group": "", "jsonPointers": ["/data"], "kind": "Secret", "name": "orders-postgres", "namespace": "apps-orders"}
     ]
+
+
+def test_apps_get_the_otlp_endpoint_of_the_envs_alloy(tree: Tree) -> None:
+    for env in ("dev", "prod"):
+        deployment = named(tree[env], "Deployment", "hello-goldenpath-idp")
+        variables = {v["name"]: v.get("value") for v in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert variables["OTEL_EXPORTER_OTLP_ENDPOINT"] == f"http://{env}-alloy.monitoring.svc:4318"
+        assert variables["OTEL_SERVICE_NAME"] == "hello-goldenpath-idp"

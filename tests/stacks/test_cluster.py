@@ -80,7 +80,7 @@ def test_irsa_roles_trust_exactly_one_service_account(stack, default_config, env
     # GIVEN the IRSA bindings the GitOps values use
     roles = resources(stack(f"{env}-cluster"), "aws_iam_role")
     bindings = naming.irsa_bindings(default_config.platform, env)
-    assert len(bindings) == 5
+    assert len(bindings) == 6  # ebs-csi, external-secrets, cluster-autoscaler, LB controller, image updater, grafana
     for binding in bindings:
         role = roles[f"irsa_{binding.purpose.replace('-', '_')}"]
         # THEN the role has the per-env name ...

@@ -93,7 +93,7 @@ def test_every_env_and_component_is_rendered(synthesized: Path) -> None:
         assert release.objects, f"{release.owner.ref} rendered nothing"
         if not release.by_terraform:
             by_env.setdefault(release.env, set()).add(release.chart)
-    charts = {"argo-cd", "argocd-image-updater", "aws-load-balancer-controller", "backstage", "cert-manager", "cluster-autoscaler",
+    charts = {"alloy", "tempo", "argo-cd", "argocd-image-updater", "aws-load-balancer-controller", "backstage", "cert-manager", "cluster-autoscaler",
               "external-secrets", "keycloak", "kong", "kube-prometheus-stack", "loki"}
     assert by_env == {"dev": charts, "staging": charts, "prod": charts}
     # AND Terraform's bootstrap release is rendered too, in every env

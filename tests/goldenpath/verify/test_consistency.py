@@ -90,6 +90,39 @@ def _bad_namespace(root: Path) -> None:
     (root / "gitops" / "dev/platform/namespaces/namespace-bad.yaml").write_text(yaml.safe_dump(ns))
 
 
+PLATFORM_ALERTS = "dev/components/kube-prometheus-stack/prometheusrule-platform-alerts.yaml"
+ORDERS_DASHBOARD = "dev/workloads/orders/configmap-orders-dashboard.yaml"
+
+
+def _first_alert(change: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def edit(obj: dict[str, Any]) -> None:
+        change(obj["spec"]["groups"][0]["rules"][0])
+
+    return edit
+
+
+def _dashboard(change: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def edit(obj: dict[str, Any]) -> None:
+        (key,) = obj["data"]
+        board = json.loads(obj["data"][key])
+        change(board)
+        obj["data"][key] = json.dumps(board)
+
+    return edit
+
+
+def _other_datasource(board: dict[str, Any]) -> None:
+    panel = board["panels"][0]
+    panel["datasource"] = {"type": "prometheus", "uid": "prometheus-main"}
+    for target in panel["targets"]:
+        target["datasource"] = panel["datasource"]
+
+
+def _logs_by_unset_label(board: dict[str, Any]) -> None:
+    (logs,) = [p for p in board["panels"] if p["type"] == "logs"]
+    logs["targets"][0]["expr"] = '{service_name="orders"}'
+
+
 CASES: dict[str, Mutation] = {
     "ingress-dns": lambda r: edit_yaml(r, HELLO_INGRESS, _typo_host),
     "ingress-issuer": lambda r: edit_yaml(r, HELLO_INGRESS, _set(["metadata", "annotations", "cert-manager.io/cluster-issuer"], "letsencrypt-prd")),
@@ -110,6 +143,11 @@ CASES: dict[str, Mutation] = {
     "destination-namespace": lambda r: edit_yaml(r, ORDERS_APP, _set(["spec", "destination", "namespace"], "apps-ghost")),
     "env-parity": lambda r: (r / "gitops" / "prod/apps/application-prod-loki.yaml").unlink(),
     "schema": lambda r: edit_yaml(r, HELLO_DEPLOYMENT, _set(["spec", "replicas"], "two")),
+    "promql-parse": lambda r: edit_yaml(r, PLATFORM_ALERTS, _first_alert(_set(["expr"], 'max by (name) (argocd_app_info{sync_status="OutOfSync"}'))),
+    "promql-metrics": lambda r: edit_yaml(r, PLATFORM_ALERTS, _first_alert(_set(["expr"], 'max by (name) (argocd_application_info{sync_status="OutOfSync"}) == 1'))),
+    "alert-runbook": lambda r: edit_yaml(r, PLATFORM_ALERTS, _first_alert(_set(["annotations", "runbook_url"], "https://github.com/mikeybeezy/goldenpath-idp-infra/blob/development/docs/runbooks/ArgoCDOutOfSync.md"))),
+    "dashboard-datasource": lambda r: edit_yaml(r, ORDERS_DASHBOARD, _dashboard(_other_datasource)),
+    "logs-labels": lambda r: edit_yaml(r, ORDERS_DASHBOARD, _dashboard(_logs_by_unset_label)),
 }
 
 
