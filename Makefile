@@ -11,13 +11,17 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 POLICY_STAMP := $(POLICY_VENV)/.setup-stamp
 NPM_STAMP := node_modules/.setup-stamp
-SHARED ?= ../shared
+# The pinned CRDs and charts: ../shared beside the checkout, else .shared/ (`make shared` fills it
+# from the pinned upstream URLs, checked against shared.lock).
+SHARED ?= $(if $(wildcard ../shared/crds),../shared,.shared)
 CRDS ?= $(SHARED)/crds
 # The chart cache (pinned archives, checked against charts.lock): ../shared/charts when it is
 # beside the checkout (CI, tests), otherwise .charts/, which `make charts` fills from the network.
 CHARTS ?= $(if $(wildcard $(SHARED)/charts/*.tgz),$(SHARED)/charts,.charts)
 CONFIG ?= config
 ENV ?=
+ARGS ?=
+GOLDENPATH := $(VENV)/bin/goldenpath
 export GOLDENPATH_CRDS := $(abspath $(CRDS))
 export GOLDENPATH_CHARTS := $(abspath $(CHARTS))
 export GOLDENPATH_POLICY_BIN := $(abspath $(POLICY_VENV)/bin)
@@ -26,12 +30,19 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CHECKPOINT_DISABLE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup synth diff check test lint deploy plan bench imports charts list clean
+.PHONY: help setup synth diff check test lint ci-guard deploy plan bench imports charts shared list clean
 
-$(STAMP): requirements.lock
+## help: list the targets (from their `## name: text` comments)
+help:
+	@grep -E '^## [a-z /-]+:' $(MAKEFILE_LIST) | sed -E 's/^## ([^:]+): /\1\t/' | awk -F'\t' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+# The venv from the lock file, then this project editable and without dependencies: the
+# `goldenpath` console script (.venv/bin/goldenpath) runs the checkout's code.
+$(STAMP): requirements.lock pyproject.toml
 	@echo "setup: python venv from requirements.lock"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install --quiet --no-deps -r requirements.lock 2> >(grep -v "is ignored" >&2 || true)
+	@$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e . 2> >(grep -v "is ignored" >&2 || true)
 	@touch $@
 
 $(POLICY_STAMP): requirements-policy.lock
@@ -45,48 +56,63 @@ $(NPM_STAMP): package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
 	@touch $@
 
+## setup: the venvs, the console script and the pinned npm CLIs (idempotent: stamp files)
 setup: $(STAMP) $(POLICY_STAMP) $(NPM_STAMP)
 
-## synth: render both halves from config/, verify them, then replace cdktf.out/ and dist/gitops/
+## synth: render both halves from config/, guard, verify, then replace cdktf.out/ and dist/
 synth: setup
-	@$(PY) -m goldenpath synth --config $(CONFIG)
+	@$(GOLDENPATH) synth --config $(CONFIG)
 
-## diff: what synth would change, without writing anything
+## diff: what synth would change, without writing anything (exit 0 none, 2 changes, 3 guarded)
 diff: setup
-	@$(PY) -m goldenpath diff --config $(CONFIG)
+	@$(GOLDENPATH) diff --detailed-exitcode --config $(CONFIG)
 
 ## check: verify the committed dist/gitops against a fresh Terraform synth (schema, consistency, policy, drift)
 check: setup
-	@$(PY) -m goldenpath verify --render-terraform --gitops dist/gitops --drift --config $(CONFIG)
+	@$(GOLDENPATH) verify --render-terraform --gitops dist/gitops --drift --config $(CONFIG)
 
 ## test: the whole suite (snapshots, validation, PostgreSQL, drift)
 test: setup
 	@$(PY) -m pytest -n 2
 
+## lint: ruff and mypy
 lint: setup
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/mypy goldenpath
 
-## deploy / plan: cdktf deploy / diff of one environment's stacks, in dependency order
+## ci-guard: refuse losing stateful inventory items since BASE without an Allow-Destroy: trailer
+ci-guard: setup
+	@$(GOLDENPATH) guard --base "$(BASE)"
+
+## deploy: one environment's stacks in dependency order, each plan guarded first (ENV=dev ARGS=--auto-approve)
 deploy: setup
-	@$(PY) -m goldenpath deploy --env "$(ENV)" --config $(CONFIG)
+	@$(GOLDENPATH) deploy --env "$(ENV)" --config $(CONFIG) -- $(ARGS)
 
+## plan: terraform plan of one environment's stacks, guarded, nothing applied (ENV=dev)
 plan: setup
-	@$(PY) -m goldenpath deploy --plan --env "$(ENV)" --config $(CONFIG)
+	@$(GOLDENPATH) deploy --plan --env "$(ENV)" --config $(CONFIG)
 
+## list: the stacks (cdktf list)
 list: setup
 	@npx --no-install cdktf list
 
+## bench: the synth benchmark (bench/RESULTS.md)
 bench: setup
 	@$(PY) -m bench
 
 ## charts: fill the chart cache .charts/ from each chart's repository (network) and rewrite charts.lock
 charts: setup
-	@GOLDENPATH_CHARTS=$(abspath .charts) $(PY) -m goldenpath charts pull --config $(CONFIG)
+	@GOLDENPATH_CHARTS=$(abspath .charts) $(GOLDENPATH) charts pull --config $(CONFIG)
+
+## shared: fetch the pinned CRDs into .shared/crds (URLs and sha256 in shared.lock; network), then the charts
+shared: setup
+	@$(PY) -m goldenpath.shared --lock shared.lock --into .shared
+	@$(MAKE) --no-print-directory charts
 
 ## imports: regenerate imports/ (typed CRD bindings) from the pinned CRDs in $(CRDS)
 imports: setup
 	@$(PY) -m goldenpath.imports --crds $(CRDS)
 
+## clean: remove cdktf.out/ and the tool caches
 clean:
 	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,9 @@
 """Terraform composition root for the cdktf CLI (`npx cdktf synth|list|deploy`).
 
-`make synth` does not use this file: it runs `python -m goldenpath synth`, which builds the same
-app in one process together with the GitOps tree. Both call stacks.app.build_app.
+The same guard and verifier as `make synth` (goldenpath.synth.cdktf_app_synth): the committed
+state inventory (dist/state-inventory.json) is the baseline, so `cdktf deploy` cannot deploy what
+`make synth` refuses (ALLOW_DESTROY acknowledges, as for make synth). Only cdktf.out/ is
+written; the GitOps tree and the inventory are `make synth`'s to publish.
 """
 
 from __future__ import annotations
@@ -14,21 +16,17 @@ from goldenpath import fastimport
 from goldenpath.errors import ConfigError
 
 fastimport.install()
-sys.dont_write_bytecode = False  # cache compiled bindings even under PYTHONDONTWRITEBYTECODE (see goldenpath/__main__.py)
+sys.dont_write_bytecode = False  # cache compiled bindings even under PYTHONDONTWRITEBYTECODE (see goldenpath/entry.py)
 
-from goldenpath.config import load_config  # noqa: E402
-from stacks.app import build_app  # noqa: E402
+from goldenpath.synth import cdktf_app_synth  # noqa: E402
 
 
 def main() -> int:
     try:
-        config = load_config(Path(os.environ.get("GOLDENPATH_CONFIG", "config")))
+        return cdktf_app_synth(Path(os.environ.get("GOLDENPATH_CONFIG", "config")), Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out")))
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    app = build_app(config, outdir=os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
-    app.synth()
-    return 0
 
 
 if __name__ == "__main__":

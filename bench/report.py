@@ -78,7 +78,7 @@ def write_reports(results: dict[str, Any], outdir: Path) -> None:
         "",
         f"time ≈ {intercept:.2f} s + {per_app * 1000:.1f} ms × apps; peak RSS ≈ {rss_intercept:.0f} MiB + {rss_per_app:.2f} MiB × apps.",
         "",
-        "## Budgets (DESIGN §8)",
+        "## Budgets",
         "",
     ]
     default = sizes[keys[0]]["ours"]["median_s"]

@@ -2,6 +2,8 @@
 
 Thin composition root (cdk8s.yaml ``app:``): load the model, render into a staging directory,
 swap it in atomically. `make synth` renders both halves through goldenpath.pipeline instead.
+``--out`` defaults to ``$CDK8S_OUTDIR`` (what `npx cdk8s synth` sets from cdk8s.yaml ``output:``),
+else dist/gitops, so the cdk8s CLI renders the same tree as `make synth`.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from goldenpath.publish import clean_leftovers, replace_tree, staging_dir  # noq
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cdk8s_app")
     parser.add_argument("--config", type=Path, default=Path("config"))
-    parser.add_argument("--out", type=Path, default=Path("dist/gitops"))
+    parser.add_argument("--out", type=Path, default=Path(os.environ.get("CDK8S_OUTDIR") or "dist/gitops"))
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)

@@ -13,7 +13,6 @@ applied; it stops at the first stack that cannot be planned and says so.
 
 from __future__ import annotations
 
-import configparser
 import ipaddress
 import os
 import subprocess
@@ -46,31 +45,28 @@ def unreachable_api(platform: Platform, env: str) -> str | None:
     return f"admin_cidrs in config/platform.yaml ({', '.join(platform.admin_cidrs)}) holds only {kinds} ranges, so nothing could reach {env}'s public EKS API endpoint and the bootstrap stack could not connect; set your office/VPN egress ranges"
 
 
-def credentials_source(environ: dict[str, str] | None = None, home: Path | None = None) -> str | None:
-    """Where AWS credentials would come from, or None. Offline: no STS call is made."""
+def credentials_source(environ: dict[str, str] | None = None) -> str | None:
+    """Where AWS credentials come from, or None: botocore's standard chain (environment, shared
+    files and profiles, SSO, web identity, process, container and instance metadata), the chain
+    the AWS provider and the aws CLI use. Offline for files and variables; no STS call is made."""
+    import botocore.session
+    from botocore.exceptions import BotoCoreError
+
     env = dict(os.environ if environ is None else environ)
-    home = home or Path.home()
-    if env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
-        return "environment variables"
-    if env.get("AWS_WEB_IDENTITY_TOKEN_FILE") and env.get("AWS_ROLE_ARN"):
-        return "web identity token"
-    if env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") or env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"):
-        return "container credentials"
-    profile = env.get("AWS_PROFILE", "default")
-    for path, section in (
-        (Path(env.get("AWS_SHARED_CREDENTIALS_FILE", home / ".aws" / "credentials")), profile),
-        (Path(env.get("AWS_CONFIG_FILE", home / ".aws" / "config")), profile if profile == "default" else f"profile {profile}"),
-    ):
-        parser = configparser.ConfigParser()
-        try:
-            parser.read(path)
-        except configparser.Error:
-            continue
-        if parser.has_section(section) and (
-            parser.has_option(section, "aws_access_key_id") or parser.has_option(section, "sso_session") or parser.has_option(section, "role_arn") or parser.has_option(section, "credential_process")
-        ):
-            return f"profile {profile} in {path}"
-    return None
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    os.environ.setdefault("AWS_METADATA_SERVICE_TIMEOUT", "1")
+    os.environ.setdefault("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "1")
+    try:
+        session = botocore.session.Session(profile=env.get("AWS_PROFILE"))
+        credentials = session.get_credentials()
+    except BotoCoreError:
+        return None
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return None if credentials is None else str(getattr(credentials, "method", "credentials"))
 
 
 def stacks_for(env: str) -> list[str]:
@@ -78,7 +74,7 @@ def stacks_for(env: str) -> list[str]:
     return [naming.global_stack(k) for k in naming.GLOBAL_STACK_KINDS] + [naming.env_stack(env, k) for k in naming.ENV_STACK_KINDS]
 
 
-def deploy(config_dir: Path, env: str, *, plan: bool) -> int:
+def deploy(config_dir: Path, env: str, *, plan: bool, cdktf_args: list[str] | None = None) -> int:
     config = load_config(config_dir)
     action = "plan" if plan else "deploy"
     if not env:
@@ -93,38 +89,81 @@ def deploy(config_dir: Path, env: str, *, plan: bool) -> int:
         return 2
     if credentials_source() is None:
         print(
-            f"{action}: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); nothing was {'planned' if plan else 'deployed'}.",
+            f"{action}: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run `aws sso login`, or use an instance profile); nothing was {'planned' if plan else 'deployed'}.",
             file=sys.stderr,
         )
         return 2
     if not CDKTF.exists():
         print(f"{action}: {CDKTF} is missing; run `make setup` first.", file=sys.stderr)
         return 2
-    return run_stacks(config_dir, env, plan=plan)
+    return run_stacks(config_dir, env, plan=plan, cdktf_args=cdktf_args or [])
 
 
-def stack_command(stack: str, *, plan: bool, first: bool) -> list[str]:
-    """One stack's cdktf call. The app is synthesized once, by the first call; `deploy` of a
-    single stack needs --ignore-missing-stack-dependencies (its dependencies ran before it)."""
-    command = [str(CDKTF), "diff" if plan else "deploy", stack]
-    if not plan:
-        command.append("--ignore-missing-stack-dependencies")
-    if not first:
-        command.append("--skip-synth")
-    return command
+def synth_command() -> list[str]:
+    """The app is synthesized once, by the cdktf CLI (main.py: the same guard and verifier as make synth)."""
+    return [str(CDKTF), "synth"]
 
 
-def run_stacks(config_dir: Path, env: str, *, plan: bool) -> int:
+def stack_command(stack: str, *, cdktf_args: list[str]) -> list[str]:
+    """One stack's apply, after its plan passed the guard. `deploy` of a single stack needs
+    --ignore-missing-stack-dependencies (its dependencies ran before it)."""
+    return [str(CDKTF), "deploy", stack, "--ignore-missing-stack-dependencies", "--skip-synth", "--outputs-file", str(outputs_file(stack)), *cdktf_args]
+
+
+OUTPUTS_DIR = Path(".gen/outputs")
+
+
+def outputs_file(stack: str) -> Path:
+    return OUTPUTS_DIR / f"{stack}.json"
+
+
+def outputs_summary(stacks: list[str]) -> list[str]:
+    """The deployed stacks' outputs (what cdktf deploy --outputs-file wrote), one line each."""
+    import json
+
+    lines: list[str] = []
+    for stack in stacks:
+        path = outputs_file(stack)
+        if not path.is_file():
+            continue
+        for values in json.loads(path.read_text(encoding="utf-8")).values():
+            for key, value in sorted(values.items()):
+                lines.append(f"  {stack}.{key} = {value if isinstance(value, str) else json.dumps(value)}")
+    return lines
+
+
+def run_stacks(config_dir: Path, env: str, *, plan: bool, cdktf_args: list[str] | None = None, outdir: Path = Path("cdktf.out")) -> int:
+    from goldenpath import guard
+    from goldenpath.plan_guard import plan_dangers, plan_stack
+    from goldenpath.synth import acknowledged_ids, refuse
+
     action = "plan" if plan else "deploy"
     env_vars = {**os.environ, "GOLDENPATH_CONFIG": str(config_dir)}
     stacks = stacks_for(env)
+    code = subprocess.run(synth_command(), env=env_vars, check=False).returncode
+    if code != 0:
+        print(f"{action}: cdktf synth failed (the guard or the verifier refused, see above); nothing was {'planned' if plan else 'deployed'}.", file=sys.stderr)
+        return code
     for index, stack in enumerate(stacks):
         print(f"{action}: [{index + 1}/{len(stacks)}] {stack}", file=sys.stderr, flush=True)
-        code = subprocess.run(stack_command(stack, plan=plan, first=index == 0), env=env_vars, check=False).returncode
+        code, plan_json = plan_stack(outdir / "stacks" / stack, env_vars)
+        if code != 0 or plan_json is None:
+            print(f"{action}: {stack_failed(env, stacks, index, plan=plan)}", file=sys.stderr)
+            return code or 1
+        blocked = guard.unacknowledged(plan_dangers(stack, plan_json), acknowledged_ids(""))
+        if blocked:
+            refuse(blocked, action, f"{action}: terraform's plan of {stack} would destroy or replace state; nothing of it was applied.")
+            return 3
+        if plan:
+            continue
+        code = subprocess.run(stack_command(stack, cdktf_args=list(cdktf_args or [])), env=env_vars, check=False).returncode
         if code != 0:
             print(f"{action}: {stack_failed(env, stacks, index, plan=plan)}", file=sys.stderr)
             return code
     print(f"{action}: {len(stacks)} stacks {'planned' if plan else 'deployed'} for {env}.", file=sys.stderr)
+    if not plan:
+        print(f"{action}: outputs (again any time: npx cdktf output <stack>):", file=sys.stderr)
+        print("\n".join(outputs_summary(stacks)), file=sys.stderr)
     return 0
 
 

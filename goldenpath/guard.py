@@ -1,5 +1,9 @@
 """Destroy guard: refuse a synth that would delete or replace state without an explicit ack.
 
+What holds state and what replaces it is listed here; the baseline the guard compares with is
+the committed inventory (:mod:`goldenpath.inventory`), and Terraform's own plan is checked by
+:mod:`goldenpath.plan_guard` before `make deploy` applies anything.
+
 Argo CD prunes what leaves the tree and Terraform destroys what leaves a stack; a config edit
 (an app file deleted, an identifier renamed) can silently take a database with it. Each
 dangerous item gets a stable id; the run proceeds only when every id is acknowledged with
@@ -13,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from goldenpath.changes import ChangeSet, Item
+from goldenpath.changes import Item
 
 # resource type -> attributes whose change forces replacement (destroy + create) of stateful things
 REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
@@ -51,44 +55,6 @@ class Danger:
 
     def __str__(self) -> str:
         return f"{self.id}: {self.reason}"
-
-
-def dangers(changes: ChangeSet) -> list[Danger]:
-    found: list[Danger] = []
-    for item in changes.terraform.removed:
-        rtype = item.key.split(".", 1)[0]
-        if rtype in WHY_REMOVED:
-            found.append(Danger(f"{item.group}:{item.key}", f"removed: {WHY_REMOVED[rtype]}"))
-    for old, new in changes.terraform.changed:
-        rtype = old.key.split(".", 1)[0]
-        for attribute in REPLACE_ON_CHANGE.get(rtype, ()):
-            if old.body.get(attribute) != new.body.get(attribute):
-                found.append(
-                    Danger(
-                        f"{old.group}:{old.key}",
-                        f"{attribute} changes ({_short(old.body.get(attribute))} -> {_short(new.body.get(attribute))}), which forces replacement: {WHY_REMOVED[rtype]}",
-                    )
-                )
-    for item in changes.terraform.removed:
-        if item.key.startswith("aws_eks_addon.") and item.body.get("addon_name") == STORAGE_ADDON:
-            found.append(Danger(f"{item.group}:{item.key}", "removed: no StorageClass and no EBS CSI driver; volumes can no longer be provisioned or attached"))
-    for old, new in changes.terraform.changed:
-        if old.key.startswith("aws_eks_addon.") and old.body.get("addon_name") == STORAGE_ADDON:
-            reasons = storage_class_changes(old.body, new.body)
-            if reasons:
-                found.append(Danger(f"{old.group}:{old.key}", "; ".join(reasons)))
-    removed_k8s = changes.gitops.removed
-    for item in removed_k8s:
-        kind = item.body.get("kind")
-        if kind == "Namespace":
-            found.append(Danger(f"{item.group}:{item.key}", "removed: Argo CD would prune the namespace and every object in it"))
-        elif kind == "Application":
-            state = _holds_state(item, changes.old_manifests)
-            if state:
-                found.append(Danger(f"{item.group}:{item.key}", f"removed: the Application owns {state}; pruning it loses that state"))
-        elif kind == "PersistentVolumeClaim":
-            found.append(Danger(f"{item.group}:{item.key}", "removed: the volume's data would be deleted"))
-    return sorted(set(found))
 
 
 def _storage_classes(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -131,7 +97,7 @@ def storage_class_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]
     return reasons
 
 
-def _holds_state(application: Item, old_manifests: dict[tuple[str, str], Item]) -> str:
+def holds_state(application: Item, old_manifests: dict[tuple[str, str], Item]) -> str:
     """What stateful objects the removed Application owned in the previous tree."""
     spec = application.body.get("spec") or {}
     sources = spec.get("sources") or ([spec["source"]] if spec.get("source") else [])
@@ -167,6 +133,6 @@ def unacknowledged(found: list[Danger], acknowledged: list[str]) -> list[Danger]
     return [d for d in found if not any(fnmatch.fnmatchcase(d.id, p) for p in patterns)]
 
 
-def _short(value: Any) -> str:
+def short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

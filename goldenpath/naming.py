@@ -114,6 +114,20 @@ def database_secret(platform: Platform, env: str, owner: str) -> str:
     return secret(platform, env, owner, "postgres")
 
 
+# Declared secret keys Terraform fills at creation (never ""): a generated password for keys named
+# like a password or a signing secret, a fixed login name for admin user keys. Every other key
+# (tokens and API keys issued by someone else) is for a human: `goldenpath secrets` lists them.
+GENERATED_PASSWORD_SUFFIXES = ("password", "secret")
+GENERATED_USER_KEYS = {"admin-user": "admin", "user": "admin", "username": "admin"}
+
+
+def generated_secret_value(key: str) -> str | None:
+    """``"password"`` (a random password), a fixed user name, or None (a human fills the key)."""
+    if key.endswith(GENERATED_PASSWORD_SUFFIXES):
+        return "password"
+    return GENERATED_USER_KEYS.get(key)
+
+
 DATABASE_SECRET_KEYS = ("dbname", "host", "password", "port", "username")
 MASTER_SECRET_KEYS = ("password", "username")  # what the RDS-managed master secret holds
 

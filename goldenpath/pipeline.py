@@ -35,7 +35,6 @@ class Timings:
 Progress = Callable[[str], None]
 
 
-
 def _quiet(_message: str) -> None:
     return None
 
@@ -96,11 +95,12 @@ def publish(staged: Staged, terraform_out: Path, gitops_out: Path) -> None:
         replace_tree(staged.gitops, gitops_out)
 
 
-def write_platform_doc(config: PlatformConfig, target: Path) -> None:
-    """dist/PLATFORM.md: written next to the tree, atomically (temp file + rename)."""
+def write_platform_doc(config: PlatformConfig, target: Path, terraform: Path) -> None:
+    """dist/PLATFORM.md: written next to the tree, atomically (temp file + rename); the stack
+    edges come from ``terraform``/manifest.json (what cdktf itself orders deploys by)."""
     from goldenpath.platform_doc import render_platform_doc
 
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(render_platform_doc(config), encoding="utf-8")
+    tmp.write_text(render_platform_doc(config, terraform), encoding="utf-8")
     os.replace(tmp, target)

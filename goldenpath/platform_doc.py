@@ -1,13 +1,31 @@
 """dist/PLATFORM.md: the platform at a glance for reviewers (stacks, components, apps, hosts,
-and the per-environment differences side by side). Derived from the model only."""
+and the per-environment differences side by side). Derived from the model, environments in the
+config's order; the stack edges are the real dependencies cdktf recorded in
+``cdktf.out/manifest.json`` (the order `cdktf deploy` uses), never drawn by hand."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 from goldenpath import naming
 from goldenpath.config import PlatformConfig
 
 
-def render_platform_doc(config: PlatformConfig) -> str:
+def stack_dependencies(terraform: Path | None) -> dict[str, list[str]]:
+    """stack -> the stacks it depends on, from cdktf's manifest.json ({} without one)."""
+    manifest = terraform / "manifest.json" if terraform else None
+    if manifest is None or not manifest.is_file():
+        return {}
+    stacks = json.loads(manifest.read_text(encoding="utf-8")).get("stacks", {})
+    return {name: sorted(stack.get("dependencies") or []) for name, stack in sorted(stacks.items())}
+
+
+def _node(stack: str) -> str:
+    return stack.replace("-", "_")
+
+
+def render_platform_doc(config: PlatformConfig, terraform: Path | None = None) -> str:
     platform = config.platform
     envs = config.environments
     out: list[str] = [
@@ -17,18 +35,20 @@ def render_platform_doc(config: PlatformConfig) -> str:
         "",
         "```mermaid",
         "flowchart LR",
-        f'  zone["{naming.global_stack("zone")}<br/>{platform.domain}"]',
-        f'  ecr["{naming.global_stack("ecr")}<br/>{len(config.apps)} repositories"]',
+        f'  {_node(naming.global_stack("zone"))}["{naming.global_stack("zone")}<br/>{platform.domain}"]',
+        f'  {_node(naming.global_stack("ecr"))}["{naming.global_stack("ecr")}<br/>{len(config.apps)} repositories"]',
     ]
+    dependencies = stack_dependencies(terraform)
     for env in envs:
-        ids = {kind: f"{env}_{kind}" for kind in naming.ENV_STACK_KINDS}
+        stacks = [naming.env_stack(env, kind) for kind in naming.ENV_STACK_KINDS]
         out.append(f'  subgraph {env}["{env} (branch {platform.environments[env].branch})"]')
-        for kind in naming.ENV_STACK_KINDS:
-            out.append(f'    {ids[kind]}["{naming.env_stack(env, kind)}"]')
-        out.append(f"    {ids['network']} --> {ids['cluster']} --> {ids['database']} --> {ids['bootstrap']}")
-        out.append(f"    {ids['cluster']} --> {ids['dns']}")
+        for stack in stacks:
+            out.append(f'    {_node(stack)}["{stack}"]')
+        for stack in stacks:
+            for dependency in dependencies.get(stack, []):
+                out.append(f"    {_node(dependency)} --> {_node(stack)}")
         out.append(f'    {env}_argo(["Argo CD: {naming.root_application(env)}"])')
-        out.append(f"    {ids['bootstrap']} --> {env}_argo")
+        out.append(f"    {_node(naming.env_stack(env, 'bootstrap'))} -. syncs .-> {env}_argo")
         for component in config.components_in(env):
             node = f"{env}_c_{component.replace('-', '_')}"
             host = platform.components[component].host
@@ -41,7 +61,6 @@ def render_platform_doc(config: PlatformConfig) -> str:
             out.append(f'    {node}(["{label}"])')
             out.append(f"    {env}_argo --> {node}")
         out.append("  end")
-        out.append(f"  zone --> {ids['dns']}")
     out += ["```", "", "## Environment matrix", ""]
 
     def row(label: str, values: list[str]) -> str:

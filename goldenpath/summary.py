@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from goldenpath.changes import ChangeSet, Delta
+from goldenpath.guard import Danger
 
 DETAIL_LIMIT = 25  # per section; the git diff has the rest
 
@@ -47,3 +50,22 @@ def details(changes: ChangeSet) -> str:
                     break
                 lines.append(f"  {sign} {item.group}: {item.key}")
     return "\n".join(lines) if lines else "  no changes"
+
+
+def as_json(changes: ChangeSet, dangers: list[Danger]) -> dict[str, Any]:
+    """`diff --format json`: every change by address and the destroy guard's findings."""
+
+    def entries(delta: Delta) -> dict[str, list[dict[str, str]]]:
+        return {
+            "added": [{"group": i.group, "key": i.key} for i in delta.added],
+            "changed": [{"group": new.group, "key": new.key} for _old, new in delta.changed],
+            "removed": [{"group": i.group, "key": i.key} for i in delta.removed],
+        }
+
+    return {
+        "terraform": entries(changes.terraform),
+        "manifests": entries(changes.gitops),
+        "resources": changes.new_resources,
+        "objects": changes.new_objects,
+        "guard": [{"id": d.id, "reason": d.reason} for d in dangers],
+    }

@@ -103,3 +103,6 @@ class BootstrapStack(PlatformStack):
         )
         self.output("argocd_release", self.this.name, "Helm release of Argo CD")
         self.output("root_application", naming.root_application(env), f"Argo CD Application syncing {naming.gitops_path(env, 'apps')}")
+        argocd_host = config.platform.components["argocd"].host if "argocd" in config.platform.components else None
+        if argocd_host:
+            self.output("argocd_url", f"https://{naming.host(config.platform, env, argocd_host)}", "Argo CD's UI and API (argocd login <host> --sso)")

@@ -270,3 +270,4 @@ class ClusterStack(PlatformStack):
         self.output("cluster_name", self.this.name, f"EKS cluster of {env}")
         self.output("cluster_endpoint", self.this.endpoint, f"API endpoint of {name} (aws eks update-kubeconfig --name {name})")
         self.output("oidc_provider_arn", self.oidc.arn, f"IRSA OIDC provider of {name}")
+        self.output("kubeconfig_command", f"aws eks update-kubeconfig --region {self.platform.region} --name {name}", f"kubectl access to {name}")

@@ -15,7 +15,8 @@
   is installed); that data source returns a new value on every read, so the secret version
   ignores later changes of its value: the password is set once, at creation.
 - Declared secrets (``component.secrets``, ``app.secrets``) get a version with exactly the
-  declared keys and empty values; humans fill them in, Terraform never overwrites them.
+  declared keys: passwords and signing secrets generated, admin user names set, every other key
+  empty for a human (`goldenpath secrets` prints the command); Terraform never overwrites them.
 - ``engine_version`` is the major only ("15"): RDS upgrades the minor (auto_minor_version_upgrade)
   and a pinned minor would make the next plan ask for a downgrade. The parameter group family
   follows the major.
@@ -72,9 +73,10 @@ def resource_id(*parts: str) -> str:
     return "_".join(p.replace("-", "_") for p in parts)
 
 
-def placeholder(spec: SecretSpec) -> str:
-    """Initial value of a declared secret: exactly its keys, empty values, sorted."""
-    return json.dumps({key: "" for key in spec.keys}, sort_keys=True)
+def placeholder(spec: SecretSpec, generated: dict[str, str] | None = None) -> str:
+    """Initial value of a declared secret: exactly its keys, sorted; generated values
+    (``naming.generated_secret_value``) where there are some, empty for a human to fill."""
+    return json.dumps({key: (generated or {}).get(key, "") for key in spec.keys}, sort_keys=True)
 
 
 class DatabaseStack(PlatformStack):
@@ -229,7 +231,7 @@ class DatabaseStack(PlatformStack):
             secret_name = naming.secret(platform, env, owner_name, secret_spec.name)
             description = f"{secret_spec.name} of {owner_name}: keys {', '.join(secret_spec.keys)} (filled in by hand)"
             secret = self._secret(rid, secret_name, description, recovery_days)
-            self._version(rid, secret, placeholder(secret_spec))
+            self._version(rid, secret, placeholder(secret_spec, self._generated(rid, secret_spec)))
             self.secrets[secret_name] = secret
 
         # External Secrets decrypts every secret above (and the RDS master secret) with this key.
@@ -245,6 +247,19 @@ class DatabaseStack(PlatformStack):
 
         self.output("rds_endpoint", self.this.endpoint, f"PostgreSQL endpoint (host:port) of {identifier}")
         self.output("rds_master_secret_arn", self.this.master_user_secret.get(0).secret_arn, f"RDS-managed master credentials of {identifier}")
+
+    def _generated(self, rid: str, spec: SecretSpec) -> dict[str, str]:
+        """Admin passwords and signing secrets start random (never ""), admin user keys start "admin"."""
+        values: dict[str, str] = {}
+        for key in spec.keys:
+            kind = naming.generated_secret_value(key)
+            if kind == "password":
+                values[key] = DataAwsSecretsmanagerRandomPassword(
+                    self, f"{rid}_{resource_id(key)}", password_length=PASSWORD_LENGTH, exclude_punctuation=True
+                ).random_password
+            elif kind is not None:
+                values[key] = kind
+        return values
 
     def _secret(self, rid: str, name: str, description: str, recovery_days: int) -> SecretsmanagerSecret:
         return SecretsmanagerSecret(self, rid, name=name, description=description, kms_key_id=self.key.arn, recovery_window_in_days=recovery_days)

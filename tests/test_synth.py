@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import REPO
 
-OUTPUTS = ("cdktf.out", "dist/gitops", "dist/PLATFORM.md")
+OUTPUTS = ("cdktf.out", "dist/gitops", "dist/PLATFORM.md", "dist/state-inventory.json")
 
 
 def synth(workdir: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -69,6 +69,7 @@ def test_removing_the_stateful_app_is_refused_until_acknowledged(workdir: Path, 
     shutil.copytree(synthesized / "cdktf.out", workdir / "cdktf.out")
     shutil.copytree(synthesized / "gitops", workdir / "dist/gitops")
     shutil.copy(synthesized / "PLATFORM.md", workdir / "dist/PLATFORM.md")
+    shutil.copy(synthesized / "state-inventory.json", workdir / "dist/state-inventory.json")
     before = state(workdir)
     # WHEN the stateful app's file is deleted
     (workdir / "config/apps/orders.yaml").unlink()
@@ -158,3 +159,104 @@ def test_sigkill_at_twenty_moments_leaves_whole_trees(tmp_path: Path) -> None:
         assert [r.returncode for r in pool.map(synth, lanes)] == [0, 0]
     for lane in lanes:
         assert {out: tree(lane, out) for out in OUTPUTS} == refs["B"]
+
+
+def _published(workdir: Path, synthesized: Path) -> None:
+    """GIVEN a checkout after `make synth`: the session's render of this config (inventory included)."""
+    shutil.copytree(synthesized / "cdktf.out", workdir / "cdktf.out")
+    shutil.copytree(synthesized / "gitops", workdir / "dist/gitops")
+    shutil.copy(synthesized / "PLATFORM.md", workdir / "dist/PLATFORM.md")
+    shutil.copy(synthesized / "state-inventory.json", workdir / "dist/state-inventory.json")
+
+
+def _rename_organisation(workdir: Path) -> None:
+    platform = workdir / "config/platform.yaml"
+    text = platform.read_text()
+    assert text.count("organisation: goldenpath\n") == 1
+    platform.write_text(text.replace("organisation: goldenpath\n", "organisation: acme\n"))
+
+
+def test_the_guard_baseline_is_committed_so_a_fresh_clone_without_cdktf_out_is_guarded(workdir: Path, synthesized: Path) -> None:
+    # GIVEN a fresh clone: the committed dist/ (with dist/state-inventory.json) but no cdktf.out/
+    _published(workdir, synthesized)
+    shutil.rmtree(workdir / "cdktf.out")
+    # WHEN the organisation is renamed (every RDS instance, cluster, repository and secret is replaced)
+    _rename_organisation(workdir)
+    refused = synth(workdir)
+    # THEN synth refuses (exit 3) and lists the replacements it knows from the committed inventory
+    assert refused.returncode == 3, refused.stderr
+    assert "  dev-database:aws_db_instance.postgres: identifier changes ('goldenpath-dev-postgres' -> 'acme-dev-postgres')" in refused.stderr
+    assert "  global-ecr:aws_ecr_repository.orders: name changes" in refused.stderr
+    assert not (workdir / "cdktf.out").exists()
+    # AND a second try after `rm -rf cdktf.out` is refused the same way (the baseline is not cdktf.out/)
+    assert synth(workdir).returncode == 3
+
+
+def test_diff_detailed_exitcode_and_json(workdir: Path, synthesized: Path) -> None:
+    _published(workdir, synthesized)
+    # GIVEN nothing changed THEN diff --detailed-exitcode exits 0; synth --check too
+    same = subprocess.run([sys.executable, "-m", "goldenpath", "diff", "--detailed-exitcode", "--config", "config"], cwd=workdir,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False)
+    assert same.returncode == 0, same.stderr
+    # GIVEN a harmless change THEN 2, and the JSON lists it
+    _edit(workdir, "B")
+    changed = subprocess.run([sys.executable, "-m", "goldenpath", "diff", "--detailed-exitcode", "--format", "json", "--config", "config"],
+                             cwd=workdir, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False)
+    assert changed.returncode == 2, changed.stderr
+    import json
+
+    report = json.loads(changed.stdout)
+    assert {"group": "staging", "key": "Deployment/apps-hello-goldenpath-idp/hello-goldenpath-idp"} in report["manifests"]["changed"]
+    assert report["guard"] == []
+    assert synth(workdir, "--check").returncode == 2
+    # GIVEN a change the guard would refuse THEN 3, and nothing was written
+    (workdir / "config/apps/orders.yaml").unlink()
+    before = state(workdir)
+    guarded = subprocess.run([sys.executable, "-m", "goldenpath", "diff", "--detailed-exitcode", "--format", "json", "--config", "config"],
+                             cwd=workdir, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False)
+    assert guarded.returncode == 3, guarded.stderr
+    assert "global-ecr:aws_ecr_repository.orders" in {d["id"] for d in json.loads(guarded.stdout)["guard"]}
+    assert state(workdir) == before
+
+
+def _npx(workdir: Path, *command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    for name in ("node_modules", ".venv", "cdktf.json", "cdk8s.yaml", "main.py", "imports", "stacks", "cdk8s_app", "goldenpath", "charts.lock"):
+        if not (workdir / name).exists():
+            (workdir / name).symlink_to(REPO / name)
+    return subprocess.run(["npx", "--no-install", *command], cwd=workdir, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+                          capture_output=True, text=True, check=False, timeout=600)
+
+
+@pytest.mark.slow
+def test_npx_cdktf_synth_runs_the_same_guard_and_does_not_move_the_baseline(workdir: Path, synthesized: Path) -> None:
+    # GIVEN a checkout after make synth, and the stateful app removed from config/
+    _published(workdir, synthesized)
+    inventory_before = (workdir / "dist/state-inventory.json").read_bytes()
+    (workdir / "config/apps/orders.yaml").unlink()
+    # WHEN the cdktf CLI synthesizes (what `cdktf deploy` runs first)
+    cdktf = _npx(workdir, "cdktf", "synth")
+    # THEN main.py refuses like make synth (so cdktf deploy cannot deploy it), naming the ECR repository
+    assert cdktf.returncode != 0
+    assert "global-ecr:aws_ecr_repository.orders: removed" in cdktf.stdout + cdktf.stderr
+    assert (workdir / "dist/state-inventory.json").read_bytes() == inventory_before
+    # AND the next make synth still lists the deletions (the baseline is the committed inventory)
+    again = synth(workdir)
+    assert again.returncode == 3
+    assert "  global-ecr:aws_ecr_repository.orders: removed" in again.stderr
+    # WHEN acknowledged, npx cdktf synth writes cdktf.out/ (and only that)
+    ids = again.stderr.strip().splitlines()[-1].split("ALLOW_DESTROY='", 1)[1].rstrip("'")
+    gitops_before = tree(workdir, "dist/gitops")
+    accepted = _npx(workdir, "cdktf", "synth", env={"ALLOW_DESTROY": ids})
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert not (workdir / "cdktf.out/stacks/global-ecr/cdk.tf.json").read_text().count('"orders"')
+    assert tree(workdir, "dist/gitops") == gitops_before
+
+
+@pytest.mark.slow
+def test_npx_cdk8s_synth_renders_the_same_tree_and_keeps_the_rest_of_dist(workdir: Path, synthesized: Path) -> None:
+    _published(workdir, synthesized)
+    before = state(workdir)
+    # WHEN the cdk8s CLI synthesizes THEN dist/gitops is exactly make synth's, and PLATFORM.md and the inventory survive
+    result = _npx(workdir, "cdk8s", "synth")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert state(workdir) == before

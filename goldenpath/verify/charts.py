@@ -431,7 +431,7 @@ def secret_references(pod: dict[str, Any]) -> Iterator[tuple[str, str | None, st
 def chart_secret_refs(a: Artifacts) -> Iterator[Violation]:
     """Every Secret a rendered workload reads (by name and key) is created by an ExternalSecret
     with that key, by the chart itself, or by a Certificate; otherwise the pod sits in
-    CreateContainerConfigError (seed C/D: a secret key read under another name)."""
+    CreateContainerConfigError (a failure seen before: a secret key read under another name)."""
     for env in a.environments:
         available = _secret_sources(a, env)
         for release, obj in rendered(a, env):
@@ -482,7 +482,7 @@ def _image_problem(image: str, registries: list[str]) -> str | None:
 def image_pinned(a: Artifacts) -> Iterator[Violation]:
     """Every container image (in the tree, in every chart render, in image-update settings) has an
     explicit version tag or digest, never `latest`, from a registry the platform declares in its
-    config (seed A: images from a registry that went away, mutable tags)."""
+    config (a failure seen before: images from a registry that went away, mutable tags)."""
     for env in a.environments:
         registries = declared_registries(a, env)
         if registries is None:

@@ -45,7 +45,7 @@ def _covers(record: str, host: str) -> bool:
 @rule("ingress-dns", "consistency")
 def ingress_dns(a: Artifacts) -> Iterator[Violation]:
     """Every Ingress host resolves: a Route53 record of the env's DNS stack covers it and it lies
-    inside a hosted zone Terraform manages (seed: a domain typo, goldenpath.io vs goldenpathidp.io)."""
+    inside a hosted zone Terraform manages (a failure seen before: a domain typo, goldenpath.io vs goldenpathidp.io)."""
     index = Index(a)
     for ingress in a.of_kind("Ingress"):
         records = index.records(ingress.env)
@@ -59,7 +59,7 @@ def ingress_dns(a: Artifacts) -> Iterator[Violation]:
 @rule("ingress-issuer", "consistency")
 def ingress_issuer(a: Artifacts) -> Iterator[Violation]:
     """The cert-manager issuer an Ingress names is a ClusterIssuer rendered in the same env
-    (seed: an issuer that existed in one environment only)."""
+    (a failure seen before: an issuer that existed in one environment only)."""
     for ingress in a.of_kind("Ingress"):
         issuer = ((ingress.obj.get("metadata") or {}).get("annotations") or {}).get(ISSUER_ANNOTATION)
         rendered = {m.name for m in a.of_kind("ClusterIssuer", ingress.env)}
@@ -100,7 +100,7 @@ def _services(a: Artifacts, index: Index, env: str) -> dict[tuple[str, str], set
 @rule("ingress-backend", "consistency")
 def ingress_backend(a: Artifacts) -> Iterator[Violation]:
     """Ingress backends name a Service and port that exist: one in the tree or one the chart
-    really renders with the tree's values. A wrong name is a 503 at the edge (seed §8: Grafana
+    really renders with the tree's values. A wrong name is a 503 at the edge (a failure seen before: Grafana
     ignored the parent chart's fullnameOverride)."""
     index = Index(a)
     for env in a.environments:
@@ -121,7 +121,7 @@ def ingress_backend(a: Artifacts) -> Iterator[Violation]:
 
 @rule("externalsecret-store", "consistency")
 def externalsecret_store(a: Artifacts) -> Iterator[Violation]:
-    """ExternalSecrets reference a (Cluster)SecretStore rendered in the env (seed C: the
+    """ExternalSecrets reference a (Cluster)SecretStore rendered in the env (a failure seen before: the
     ClusterSecretStore was missing and had to be created by hand)."""
     index = Index(a)
     for es in a.of_kind("ExternalSecret"):
@@ -137,7 +137,7 @@ def externalsecret_store(a: Artifacts) -> Iterator[Violation]:
 def externalsecret_remote_key(a: Artifacts) -> Iterator[Violation]:
     """Every remoteRef.key is a Secrets Manager secret Terraform creates for the same env, and
     every property is in that secret's key set; tag lookups name the env's RDS instance
-    (seed C/D: a secret written under one name and read under another, a property that did not exist)."""
+    (a failure seen before: a secret written under one name and read under another, a property that did not exist)."""
     index = Index(a)
     for es in a.of_kind("ExternalSecret"):
         spec = es.obj.get("spec") or {}
@@ -199,7 +199,7 @@ def _addon_roles(a: Artifacts, env: str) -> set[str]:
 def irsa_trust(a: Artifacts) -> Iterator[Violation]:
     """IRSA ServiceAccounts (in the tree and in the charts' renders) name a Terraform role of the
     same env whose trust subject is exactly system:serviceaccount:<namespace>:<name>, and a
-    workload runs as them; every IRSA role is used (seed: account-global role names, trust for
+    workload runs as them; every IRSA role is used (a failure seen before: account-global role names, trust for
     the wrong service account; the pod silently falls back to the node role)."""
     index = Index(a)
     annotated: dict[str, set[str]] = {}
@@ -231,7 +231,7 @@ def _secret_name_of(resource: str) -> str | None:
 @rule("iam-secret-scope", "consistency")
 def iam_secret_scope(a: Artifacts) -> Iterator[Violation]:
     """The External Secrets role may read every key the env's ExternalSecrets read and nothing
-    outside the env prefix (seed C: the policy did not match names with slashes; a wider
+    outside the env prefix (a failure seen before: the policy did not match names with slashes; a wider
     policy would let dev read prod)."""
     index = Index(a)
     for owner, arn, _namespace, _account, _sa in _irsa_annotations(a, index):
@@ -275,7 +275,7 @@ def iam_secret_scope(a: Artifacts) -> Iterator[Violation]:
 @rule("values-ref", "consistency")
 def values_ref(a: Artifacts) -> Iterator[Violation]:
     """Every $values/ file an Application names exists in the tree and a `ref: values` source is
-    present (seed B.4/E.2: a relative values path Argo CD could not read)."""
+    present (a failure seen before: a relative values path Argo CD could not read)."""
     index = Index(a)
     for app in a.of_kind("Application"):
         refs = {s.get("ref") for s in sources(app)}
@@ -297,7 +297,7 @@ def values_ref(a: Artifacts) -> Iterator[Violation]:
 @rule("target-revision", "consistency")
 def target_revision(a: Artifacts) -> Iterator[Violation]:
     """Every source from the platform repository tracks the env's branch, the one the root
-    Application Terraform installs uses (seed: apps pointed at a feature branch)."""
+    Application Terraform installs uses (a failure seen before: apps pointed at a feature branch)."""
     index = Index(a)
     for app in a.of_kind("Application"):
         root = index.root_apps.get(app.env)
@@ -335,8 +335,7 @@ def _dashboard_sidecars(a: Artifacts, env: str) -> list[dict[str, str]]:
 @rule("dashboard-sidecar", "consistency")
 def dashboard_sidecar(a: Artifacts) -> Iterator[Violation]:
     """Dashboard ConfigMaps carry the label/value the Grafana dashboard sidecar (as the chart
-    renders it) watches, in a namespace it searches, are valid JSON and have unique uids (seed
-    I/L: a label the sidecar did not watch; dashboards never appeared)."""
+    renders it) watches, in a namespace it searches, are valid JSON and have unique uids (a failure seen before: a label the sidecar did not watch; dashboards never appeared)."""
     index = Index(a)
     for env in a.environments:
         sidecars = _dashboard_sidecars(a, env)
@@ -368,7 +367,7 @@ def dashboard_sidecar(a: Artifacts) -> Iterator[Violation]:
 
 @rule("image-registry", "consistency")
 def image_registry(a: Artifacts) -> Iterator[Violation]:
-    """App workloads run images from ECR repositories Terraform declares (seed A: images pulled
+    """App workloads run images from ECR repositories Terraform declares (a failure seen before: images pulled
     from a registry that failed). Tags and registries of every image: image-pinned."""
     index = Index(a)
     app_dirs = {d for apps in index.applications.values() for app in apps if (app.obj.get("spec") or {}).get("project") == "apps" for d in index.source_dirs(app)}
@@ -409,7 +408,7 @@ def kong_lb_name(a: Artifacts) -> Iterator[Violation]:
 @rule("rwo-rolling-update", "consistency")
 def rwo_rolling_update(a: Artifacts) -> Iterator[Violation]:
     """A ReadWriteOnce volume never sits under a RollingUpdate Deployment, in the tree or in a
-    chart's render: the new pod waits for the volume the old pod holds, forever (seed L:
+    chart's render: the new pod waits for the volume the old pod holds, forever (a failure seen before:
     Grafana stuck in Init for 52 minutes)."""
     index = Index(a)
     for env in a.environments:

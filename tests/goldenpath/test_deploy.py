@@ -28,10 +28,14 @@ def test_no_credentials_is_one_clear_sentence(
                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     # WHEN deploying dev THEN exit 2 with one sentence and no traceback
     assert deploy.deploy(config, "dev", plan=False) == 2
     err = capsys.readouterr().err.strip()
-    assert err == "deploy: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); nothing was deployed."
+    assert err == (
+        "deploy: no AWS credentials found (set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run `aws sso login`, "
+        "or use an instance profile); nothing was deployed."
+    )
     assert deploy.deploy(config, "dev", plan=True) == 2
     assert "nothing was planned" in capsys.readouterr().err
 
@@ -43,24 +47,28 @@ def test_unknown_env(capsys: pytest.CaptureFixture[str]) -> None:
     assert "say which environment" in capsys.readouterr().err
 
 
+SSO = "[profile ops]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = admin\n[sso-session corp]\nsso_start_url = https://corp.example/start\nsso_region = eu-west-2\n"
+
+
 @pytest.mark.parametrize(
     ("environ", "files", "expected"),
     [
-        ({"AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "x"}, {}, "environment variables"),
+        ({"AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "x"}, {}, "env"),
         ({"AWS_ACCESS_KEY_ID": "AKIA"}, {}, None),  # half a key pair is no credential
-        ({"AWS_WEB_IDENTITY_TOKEN_FILE": "/t", "AWS_ROLE_ARN": "arn"}, {}, "web identity token"),
-        ({}, {".aws/credentials": "[default]\naws_access_key_id = A\naws_secret_access_key = B\n"}, "profile default"),
-        ({"AWS_PROFILE": "ops"}, {".aws/config": "[profile ops]\nsso_session = corp\n"}, "profile ops"),
-        ({"AWS_PROFILE": "ops"}, {".aws/credentials": "[default]\naws_access_key_id = A\n"}, None),
-        ({}, {".aws/credentials": "not ini ["}, None),
+        ({"AWS_WEB_IDENTITY_TOKEN_FILE": "/t", "AWS_ROLE_ARN": "arn:aws:iam::111122223333:role/ci"}, {}, "assume-role-with-web-identity"),
+        ({}, {".aws/credentials": "[default]\naws_access_key_id = A\naws_secret_access_key = B\n"}, "shared-credentials-file"),
+        ({"AWS_PROFILE": "ops"}, {".aws/config": SSO}, "sso"),
+        ({}, {}, None),
     ],
 )
-def test_credential_sources(tmp_path: Path, environ: dict[str, str], files: dict[str, str], expected: str | None) -> None:
+def test_credential_sources_follow_botocores_chain(tmp_path: Path, environ: dict[str, str], files: dict[str, str], expected: str | None) -> None:
+    # GIVEN credentials in one place of the standard chain (instance metadata switched off: no network)
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
-    found = deploy.credentials_source(environ, home=tmp_path)
-    assert (found is None) if expected is None else (found is not None and found.startswith(expected))
+    environ = {"HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true", **environ}
+    # WHEN looking for credentials THEN botocore's chain names where they come from
+    assert deploy.credentials_source(environ) == expected
 
 
 def test_stack_order_puts_dependencies_first() -> None:
@@ -117,29 +125,50 @@ def default_platform():
 
 
 class _Runs:
-    def __init__(self, failing: str | None = None) -> None:
+    """Stands in for the cdktf CLI and terraform: records every command; `terraform plan` of
+    ``failing`` fails; `terraform show -json` prints the stack's recorded plan."""
+
+    def __init__(self, failing: str | None = None, plans: dict[str, dict] | None = None) -> None:  # type: ignore[type-arg]
         self.calls: list[list[str]] = []
         self.failing = failing
+        self.plans = plans or {}
 
     def __call__(self, command: list[str], **_: object):  # type: ignore[no-untyped-def]
+        import json
         import subprocess
 
         self.calls.append(command)
-        return subprocess.CompletedProcess(command, 1 if command[2] == self.failing else 0)
+        if command[0] != "terraform":
+            return subprocess.CompletedProcess(command, 0)
+        stack = Path(command[1].removeprefix("-chdir=")).name
+        if command[2] == "plan" and stack == self.failing:
+            return subprocess.CompletedProcess(command, 1)
+        return subprocess.CompletedProcess(command, 0, stdout=json.dumps(self.plans.get(stack, {"resource_changes": []})), stderr="")
+
+    def applied(self) -> list[str]:
+        return [c[2] for c in self.calls if c[0] != "terraform" and c[1] == "deploy"]
+
+    def planned(self) -> list[str]:
+        return [Path(c[1].removeprefix("-chdir=")).name for c in self.calls if c[0] == "terraform" and c[2] == "plan"]
 
 
-def test_deploy_runs_stack_by_stack_in_order(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_deploy_synthesizes_once_then_plans_guards_and_applies_stack_by_stack(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     runs = _Runs()
     monkeypatch.setattr(deploy.subprocess, "run", runs)
-    # WHEN deploying dev THEN each stack is one cdktf deploy, in dependency order, synthesized once
-    assert deploy.run_stacks(REPO / "config", "dev", plan=False) == 0
+    monkeypatch.setattr(deploy, "OUTPUTS_DIR", Path("/nonexistent"))
+    # WHEN deploying dev with extra cdktf flags (make deploy ARGS=--auto-approve)
+    assert deploy.run_stacks(REPO / "config", "dev", plan=False, cdktf_args=["--auto-approve"]) == 0
     cdktf = str(deploy.CDKTF)
-    assert runs.calls[0] == [cdktf, "deploy", "global-zone", "--ignore-missing-stack-dependencies"]
-    assert runs.calls[1:] == [[cdktf, "deploy", s, "--ignore-missing-stack-dependencies", "--skip-synth"] for s in deploy.stacks_for("dev")[1:]]
+    # THEN the app is synthesized once (main.py: guard + verifier), then each stack is planned by terraform before cdktf applies it
+    assert runs.calls[0] == [cdktf, "synth"]
+    assert runs.planned() == runs.applied() == deploy.stacks_for("dev")
+    first_apply = next(c for c in runs.calls if c[0] == cdktf and c[1] == "deploy")
+    assert first_apply == [cdktf, "deploy", "global-zone", "--ignore-missing-stack-dependencies", "--skip-synth",
+                           "--outputs-file", "/nonexistent/global-zone.json", "--auto-approve"]
     # AND the operator sees one line per stack and a summary
     err = capsys.readouterr().err.splitlines()
     assert err[:2] == ["deploy: [1/7] global-zone", "deploy: [2/7] global-ecr"]
-    assert err[-1] == "deploy: 7 stacks deployed for dev."
+    assert "deploy: 7 stacks deployed for dev." in err
 
 
 def test_plan_of_a_fresh_env_stops_with_the_reason(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
@@ -147,9 +176,9 @@ def test_plan_of_a_fresh_env_stops_with_the_reason(monkeypatch: pytest.MonkeyPat
     runs = _Runs(failing="dev-cluster")
     monkeypatch.setattr(deploy.subprocess, "run", runs)
     assert deploy.run_stacks(REPO / "config", "dev", plan=True) == 1
-    # THEN it stops there: nothing after dev-cluster ran, and the message says why and what to do
-    assert [c[2] for c in runs.calls] == ["global-zone", "global-ecr", "dev-network", "dev-cluster"]
-    assert all(c[1] == "diff" for c in runs.calls)
+    # THEN it stops there: nothing after dev-cluster ran, nothing was applied, and the message says why and what to do
+    assert runs.planned() == ["global-zone", "global-ecr", "dev-network", "dev-cluster"]
+    assert runs.applied() == []
     assert capsys.readouterr().err.splitlines()[-1] == (
         "plan: dev-cluster failed; on a fresh environment this is expected: it reads the outputs of global-zone, global-ecr, dev-network, "
         "which exist only after they are applied (make deploy ENV=dev) (dev-database, dev-bootstrap, dev-dns not planned)."
@@ -163,3 +192,47 @@ def test_dns_failure_points_at_the_argocd_sync(monkeypatch: pytest.MonkeyPatch, 
         "deploy: prod-dns failed; its Kong NLB exists only once Argo CD has synced Kong and the AWS Load Balancer Controller; "
         "wait for the sync (argocd app get prod-root) and run it again."
     )
+
+
+def _change(address: str, actions: list[str], **extra: object) -> dict:  # type: ignore[type-arg]
+    rtype = address.split(".")[0]
+    return {"address": address, "type": rtype, "change": {"actions": actions, "before": {}, "after": {}}, **extra}
+
+
+def test_terraform_plan_deleting_or_replacing_state_is_refused_before_apply(
+    monkeypatch: pytest.MonkeyPatch, config_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN terraform's plan of dev-database replaces the RDS instance (shaped like `terraform show -json`),
+    # deletes an app secret, and changes a security group rule in place
+    plan = {"format_version": "1.2", "resource_changes": [
+        _change("aws_db_instance.rds", ["delete", "create"], replace_paths=[["identifier"]]),
+        _change("aws_secretsmanager_secret.orders_postgres", ["delete"]),
+        _change("aws_security_group_rule.postgres", ["update"]),
+        _change("aws_route53_record.postgres", ["create", "delete"]),
+        _change("aws_db_parameter_group.postgres", ["no-op"]),
+    ]}
+    runs = _Runs(plans={"dev-database": plan})
+    monkeypatch.setattr(deploy.subprocess, "run", runs)
+    config = _routable(config_copy)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIA")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
+    monkeypatch.setattr(deploy, "CDKTF", Path("/bin/true"))
+    monkeypatch.delenv("ALLOW_DESTROY", raising=False)
+    from goldenpath.cli import main
+
+    # WHEN deploying dev through the CLI
+    code = main(["deploy", "--env", "dev", "--config", str(config), "--", "--auto-approve"])
+    # THEN exit 3: the stateful deletes and replacements are listed, and dev-database (and what follows) is never applied
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert "  dev-database:aws_db_instance.rds: terraform plan replaces it (identifier forces replacement): the RDS instance and its data would be destroyed" in err
+    assert "  dev-database:aws_secretsmanager_secret.orders_postgres: terraform plan deletes it:" in err
+    assert "route53_record" not in err and "security_group_rule" not in err
+    assert runs.applied() == ["global-zone", "global-ecr", "dev-network", "dev-cluster"]
+    # WHEN the operator acknowledges exactly those ids THEN every stack is applied
+    ids = err.strip().splitlines()[-1].split("ALLOW_DESTROY='", 1)[1].rstrip("'")
+    assert ids == "dev-database:aws_db_instance.rds,dev-database:aws_secretsmanager_secret.orders_postgres"
+    monkeypatch.setenv("ALLOW_DESTROY", ids)
+    runs.calls.clear()
+    assert main(["deploy", "--env", "dev", "--config", str(config)]) == 0
+    assert runs.applied() == deploy.stacks_for("dev")

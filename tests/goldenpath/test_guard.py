@@ -8,8 +8,7 @@ from typing import Any
 
 import yaml
 
-from goldenpath import guard
-from goldenpath.changes import compare
+from goldenpath import guard, inventory
 
 RDS = {"identifier": "goldenpath-dev-postgres", "engine": "postgres", "instance_class": "db.t4g.medium", "tags": {"a": "1"}}
 NODES = {"node_group_name": "general", "instance_types": ["t3.large"], "scaling_config": [{"min_size": 2}]}
@@ -42,8 +41,9 @@ NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps
 
 
 def _ids(tmp: Path, old_tf: dict, new_tf: dict, old_k8s: dict, new_k8s: dict) -> list[str]:  # type: ignore[type-arg]
-    changes = compare(_tf(tmp / "old-tf", old_tf), _tf(tmp / "new-tf", new_tf), _k8s(tmp / "old-k8s", old_k8s), _k8s(tmp / "new-k8s", new_k8s))
-    return [d.id for d in guard.dangers(changes)]
+    old = inventory.build(_tf(tmp / "old-tf", old_tf), _k8s(tmp / "old-k8s", old_k8s))
+    new = inventory.build(_tf(tmp / "new-tf", new_tf), _k8s(tmp / "new-k8s", new_k8s))
+    return [d.id for d in inventory.dangers(old, new)]
 
 
 def test_removing_the_rds_instance_is_dangerous(tmp_path: Path) -> None:

@@ -126,11 +126,20 @@ def test_declared_secrets_hold_exactly_their_keys(stack, default_config) -> None
     doc = stack("dev-database")
     secrets = resources(doc, "aws_secretsmanager_secret")
     versions = resources(doc, "aws_secretsmanager_secret_version")
+    generated = "${data.aws_secretsmanager_random_password.%s.random_password}"
     expected = {
-        "backstage_secrets": ("goldenpath/dev/backstage/secrets", {"backend-secret": "", "github-token": ""}),
-        "keycloak_admin": ("goldenpath/dev/keycloak/admin", {"password": ""}),
+        # passwords and signing secrets start random (never ""); tokens issued elsewhere start empty for a human
+        "backstage_secrets": ("goldenpath/dev/backstage/secrets", {"backend-secret": generated % "backstage_secrets_backend_secret", "github-token": ""}),
+        "keycloak_admin": ("goldenpath/dev/keycloak/admin", {"password": generated % "keycloak_admin_password"}),
+        "kube_prometheus_stack_grafana_admin": (
+            "goldenpath/dev/kube-prometheus-stack/grafana-admin",
+            {"admin-password": generated % "kube_prometheus_stack_grafana_admin_admin_password", "admin-user": "admin"},
+        ),
         "sample_stateless_api": ("goldenpath/dev/sample-stateless/api", {"api-key": ""}),
     }
+    passwords = {k: v for k, v in doc["data"]["aws_secretsmanager_random_password"].items() if "postgres" not in k}
+    assert sorted(passwords) == ["backstage_secrets_backend_secret", "keycloak_admin_password", "kube_prometheus_stack_grafana_admin_admin_password"]
+    assert all(p["password_length"] >= 32 and p["exclude_punctuation"] is True for p in passwords.values())
     for rid, (name, value) in expected.items():
         assert secrets[rid]["name"] == name
         assert json.loads(versions[f"{rid}_value"]["secret_string"]) == value

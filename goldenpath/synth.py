@@ -1,0 +1,169 @@
+"""`goldenpath synth` / `diff` and the cdktf CLI's synth (main.py): render, guard, verify, publish.
+
+Every entry point that can put Terraform JSON where `cdktf deploy` reads it goes through
+:func:`guard_and_verify`, so `npx cdktf deploy` cannot deploy what `make synth` refuses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from goldenpath import guard, inventory, summary
+from goldenpath.errors import ConfigError
+from goldenpath.guard import Danger
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_GUARD = 0, 1, 2, 3
+DIFF_NONE, DIFF_ERROR, DIFF_CHANGES, DIFF_GUARDED = 0, 1, 2, 3
+SYNTH_LAYERS = ("schema", "consistency", "charts")
+
+
+def _progress(message: str) -> None:
+    print(f"... {message}", file=sys.stderr, flush=True)
+
+
+def acknowledged_ids(allow_destroy: str) -> list[str]:
+    return [*allow_destroy.split(","), *os.environ.get("ALLOW_DESTROY", "").split(",")]
+
+
+def refuse(blocked: list[Danger], what: str, header: str | None = None) -> None:
+    print(header or f"{what} refused: this change would destroy or replace state. Nothing was written.", file=sys.stderr)
+    for danger in blocked:
+        print(f"  {danger}", file=sys.stderr)
+    ids = ",".join(d.id for d in blocked)
+    print(f"If that is intended, run again with ALLOW_DESTROY='{ids}'", file=sys.stderr)
+
+
+def blocked_dangers(baseline: inventory.Inventory, new: inventory.Inventory, allow_destroy: str) -> tuple[list[Danger], list[Danger]]:
+    """(every danger, the unacknowledged ones) of ``new`` against the committed inventory."""
+    dangers = inventory.dangers(baseline, new)
+    return dangers, guard.unacknowledged(dangers, acknowledged_ids(allow_destroy))
+
+
+def verify_staged(staged: Any, *, what: str) -> int:
+    from goldenpath.verify import engine
+    from goldenpath.verify.report import format_text
+
+    _progress("verifying both halves (schema, consistency, charts)")
+    with staged.timings.step("verify"):
+        violations = engine.run(staged.terraform, staged.gitops, layers=SYNTH_LAYERS)
+    if violations:
+        print(format_text(violations), file=sys.stderr)
+        print(f"{what} refused: the rendered artifacts do not verify. Nothing was written.", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    return EXIT_OK
+
+
+def run_synth(
+    *,
+    write: bool,
+    fmt: str,
+    detailed: bool,
+    config: Path,
+    terraform_out: Path,
+    gitops_out: Path,
+    platform_doc: Path,
+    inventory: Path | None,
+    allow_destroy: str,
+    no_verify: bool,
+    committed_only: bool = False,
+) -> int:
+    """``committed_only`` (synth --check): only what is committed counts as a change (dist/)."""
+    try:
+        return _run_synth(write, fmt, detailed, config, terraform_out, gitops_out, platform_doc, inventory, allow_destroy, no_verify, committed_only)
+    except ConfigError as exc:
+        if not detailed:
+            raise
+        print(exc, file=sys.stderr)
+        return DIFF_ERROR
+
+
+def _run_synth(
+    write: bool, fmt: str, detailed: bool, config: Path, terraform_out: Path, gitops_out: Path, platform_doc: Path,
+    inventory_path: Path | None, allow_destroy: str, no_verify: bool, committed_only: bool,
+) -> int:
+    from goldenpath.changes import compare
+    from goldenpath.pipeline import publish, staged_render, write_platform_doc
+    from goldenpath.platform_doc import render_platform_doc
+    from goldenpath.secrets_todo import format_todo, todo
+
+    inventory_path = inventory_path or inventory.default_path(gitops_out)
+    try:
+        baseline = inventory.baseline(inventory_path, terraform_out, gitops_out)
+    except inventory.InventoryError as exc:
+        print(f"synth: {exc}", file=sys.stderr)
+        return DIFF_ERROR if detailed else EXIT_USAGE
+    with staged_render(config, terraform_out, gitops_out, progress=_progress) as staged:
+        with staged.timings.step("compare"):
+            changes = compare(terraform_out, staged.terraform, gitops_out, staged.gitops)
+        new = inventory.build(staged.terraform, staged.gitops)
+        dangers, blocked = blocked_dangers(baseline, new, allow_destroy)
+        if write and blocked:
+            refuse(blocked, "synth")
+            return EXIT_GUARD
+        if not no_verify and (code := verify_staged(staged, what="synth" if write else "diff")):
+            return code
+        committed_differs = (
+            not changes.gitops.empty
+            or _text(inventory_path) != inventory.dumps(new)
+            or _text(platform_doc) != render_platform_doc(staged.config, staged.terraform)
+        )
+        if write:
+            publish(staged, terraform_out, gitops_out)
+            write_platform_doc(staged.config, platform_doc, terraform_out)
+            inventory.write(new, inventory_path)
+        to_fill = todo(staged.config)
+    if fmt == "json":
+        print(json.dumps(summary.as_json(changes, dangers), indent=2, sort_keys=True))
+    else:
+        print(summary.table(changes))
+        print(summary.details(changes))
+        if dangers and not write:
+            print("destroy guard (synth would refuse without ALLOW_DESTROY):")
+            for danger in dangers:
+                print(f"  {danger}")
+        if write and to_fill:
+            print(format_todo(to_fill))
+        total = sum(staged.timings.steps.values())
+        print(f"{'wrote' if write else 'compared'} {terraform_out}/ and {gitops_out}/ in {total:.1f}s")
+    timings = os.environ.get("GOLDENPATH_TIMINGS")  # make bench reads the per-step split
+    if timings:
+        Path(timings).write_text(json.dumps(staged.timings.steps, sort_keys=True))
+    if not detailed:
+        return EXIT_OK
+    if blocked:
+        return DIFF_GUARDED
+    changed = committed_differs if committed_only else committed_differs or not changes.terraform.empty
+    if changed and committed_only:
+        print("synth --check: the committed dist/ differs from a fresh render; run `make synth` and commit", file=sys.stderr)
+    return DIFF_CHANGES if changed else DIFF_NONE
+
+
+def _text(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def cdktf_app_synth(config_dir: Path, outdir: Path, gitops_out: Path = Path("dist/gitops")) -> int:
+    """main.py (the cdktf CLI's `app`): the same guard and verifier as `make synth`, then only
+    ``outdir`` is replaced (the GitOps tree and the inventory are `make synth`'s to write)."""
+    from goldenpath.pipeline import staged_render
+    from goldenpath.publish import replace_tree
+
+    try:
+        baseline = inventory.baseline(inventory.default_path(gitops_out), outdir, gitops_out)
+    except inventory.InventoryError as exc:
+        print(f"cdktf synth: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    with staged_render(config_dir, outdir, gitops_out, progress=_progress) as staged:
+        _dangers, blocked = blocked_dangers(baseline, inventory.build(staged.terraform, staged.gitops), "")
+        if blocked:
+            refuse(blocked, "cdktf synth")
+            return EXIT_GUARD
+        if code := verify_staged(staged, what="cdktf synth"):
+            return code
+        with staged.timings.step("write"):
+            replace_tree(staged.terraform, outdir)
+    return EXIT_OK
