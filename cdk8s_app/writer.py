@@ -18,10 +18,20 @@ import yaml
 
 from cdk8s_app.layout import Section
 
-try:  # libyaml is ~10x faster; output is identical for the plain data written here
-    _Dumper: Any = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover
-    _Dumper = yaml.SafeDumper
+_Base: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml is ~10x faster
+
+
+class _Dumper(_Base):  # type: ignore[misc, valid-type]
+    """Multi-line strings (scripts, Lua health checks, dashboard JSON) as literal block scalars,
+    so `git diff dist/` shows them line by line. The emitter falls back to a quoted scalar by
+    itself where a block cannot hold the text (trailing spaces, control characters)."""
+
+
+def _str(dumper: Any, value: str) -> Any:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _str)
 
 
 def dump(data: Any) -> str:

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from cdk8s_app.app import render
+from cdk8s_app.writer import dump
 from goldenpath import naming
 from goldenpath.config import PlatformConfig
 from goldenpath.schemas import validate_manifest
@@ -46,7 +47,7 @@ def test_file_per_object_sorted_keys_and_no_hashed_names(rendered_dir: Path) -> 
         assert len(docs) == 1, path
         # sorted keys: dumping the parsed doc with sort_keys reproduces the file (after the header)
         body = "".join(line + "\n" for line in text.splitlines() if not line.startswith("#"))
-        assert yaml.safe_dump(docs[0], sort_keys=True, width=1 << 16, allow_unicode=True) == body, path
+        assert dump(docs[0]) == body, path
         if "values" not in path.parts and path.name != "kustomization.yaml":
             kind, name = docs[0]["kind"].lower(), docs[0]["metadata"]["name"]
             assert path.stem in (f"{kind}-{name}", f"{kind}-{docs[0]['metadata'].get('namespace')}-{name}"), path
@@ -93,3 +94,16 @@ def test_object_counts_by_kind(tree: Tree) -> None:
     assert counts["dev"]["ClusterIssuer"] == 2
     assert counts["dev"]["ExternalSecret"] == 8 + 4  # components/apps (incl. Alertmanager receivers) + provisioning (3 owners + master)
     assert counts["dev"]["PrometheusRule"] == 1 + 3  # platform alerts + one SLO rule per app
+
+
+def test_multi_line_strings_are_block_scalars_in_the_committed_tree() -> None:
+    # GIVEN the committed tree WHEN a reviewer reads `git diff dist/`
+    # THEN scripts, Lua and dashboard JSON are literal blocks, one line per line, not escaped strings
+    from tests.conftest import REPO
+
+    dashboard = (REPO / "dist/gitops/dev/components/argocd/configmap-argocd-dashboard.yaml").read_text()
+    assert "  argocd.json: |-\n    {\n" in dashboard
+    values = (REPO / "dist/gitops/dev/values/argocd.yaml").read_text()
+    assert "resource.customizations.health.argoproj.io_Application: |\n      hs = {}\n" in values
+    script = (REPO / "dist/gitops/dev/platform/database/configmap-db-provisioner.yaml").read_text()
+    assert "provision.sh: |\n    #!/bin/sh" in script or "provision.sh: |-\n    #!/bin/sh" in script
