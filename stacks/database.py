@@ -67,8 +67,7 @@ PARAMETERS = {
 }
 
 
-def resource_id(*parts: str) -> str:
-    return "_".join(p.replace("-", "_") for p in parts)
+resource_id = naming.terraform_id
 
 
 def placeholder(spec: SecretSpec) -> str:
