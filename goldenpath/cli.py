@@ -137,7 +137,7 @@ def _synth(args: argparse.Namespace, *, write: bool) -> int:
         if not args.no_verify:
             _progress("verifying both halves (schema, consistency, charts)")
             with staged.timings.step("verify"):
-                violations = engine.run(staged.terraform, staged.gitops, layers=SYNTH_LAYERS)
+                violations = engine.run(staged.terraform, staged.gitops, layers=SYNTH_LAYERS, config=staged.config)
             if violations:
                 print(format_text(violations), file=sys.stderr)
                 print("synth refused: the rendered artifacts do not verify. Nothing was written.", file=sys.stderr)
@@ -159,6 +159,14 @@ def _synth(args: argparse.Namespace, *, write: bool) -> int:
     return EXIT_OK
 
 
+def _config_if_present(root: Path) -> object:
+    """The config the trees were rendered from, for rules that compare with intent (env parity);
+    None when verifying trees without their config."""
+    from goldenpath.config import load_config
+
+    return load_config(root) if (root / "platform.yaml").is_file() else None
+
+
 def _verify(args: argparse.Namespace) -> int:
     from goldenpath.verify import engine
     from goldenpath.verify.report import UnusableInput, format_json, format_text
@@ -173,11 +181,12 @@ def _verify(args: argparse.Namespace) -> int:
             from goldenpath.config import load_config
             from goldenpath.pipeline import Timings, render_terraform
 
+            config = load_config(args.config)
             with tempfile.TemporaryDirectory(prefix="goldenpath-verify-") as tmp:
-                render_terraform(load_config(args.config), Path(tmp), Timings())
-                violations = engine.run(Path(tmp), args.gitops, layers=layers)
+                render_terraform(config, Path(tmp), Timings())
+                violations = engine.run(Path(tmp), args.gitops, layers=layers, config=config)
         else:
-            violations = engine.run(args.terraform, args.gitops, layers=layers)
+            violations = engine.run(args.terraform, args.gitops, layers=layers, config=_config_if_present(args.config))
         if args.drift:
             from goldenpath.verify.drift import drift
 
