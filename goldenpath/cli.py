@@ -125,7 +125,7 @@ def _synth(args: argparse.Namespace, *, write: bool) -> int:
     with staged_render(args.config, args.terraform_out, args.gitops_out, progress=_progress) as staged:
         with staged.timings.step("compare"):
             changes = compare(args.terraform_out, staged.terraform, args.gitops_out, staged.gitops)
-        dangers = guard.dangers(changes)
+        dangers = guard.dangers(changes, guard.chart_volume_owners(args.terraform_out, args.gitops_out))
         blocked = guard.unacknowledged(dangers, acknowledged)
         if write and blocked:
             print("synth refused: this change would destroy or replace state. Nothing was written.", file=sys.stderr)

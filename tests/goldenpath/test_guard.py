@@ -117,3 +117,41 @@ def test_removing_the_storage_addon_is_dangerous_other_addons_and_access_entries
     old = {"dev-cluster": {"aws_eks_addon": {"ebs": _ebs([GP3]), "cni": {"addon_name": "vpc-cni"}}, "aws_eks_access_entry": {"admin": {"principal_arn": "arn"}},
                            "aws_launch_template": {"lt": {"name": "x"}}}}
     assert _ids(tmp_path, old, {"dev-cluster": {}}, {}, {}) == ["dev-cluster:aws_eks_addon.ebs"]
+
+
+VPC = {"cidr_block": "10.10.0.0/16"}
+SUBNET = {"cidr_block": "10.10.0.0/20", "availability_zone": "eu-west-2a", "vpc_id": "${aws_vpc.vpc.id}"}
+
+
+def test_network_cidr_and_az_changes_are_dangerous_with_a_procedure(tmp_path: Path) -> None:
+    # GIVEN a VPC CIDR change and a subnet moved to another AZ (as a region change does)
+    old = {"dev-network": {"aws_vpc": {"vpc": VPC}, "aws_subnet": {"a": SUBNET}}}
+    new = {"dev-network": {"aws_vpc": {"vpc": {"cidr_block": "10.40.0.0/16"}}, "aws_subnet": {"a": {**SUBNET, "availability_zone": "eu-west-1a"}}}}
+    changes = compare(_tf(tmp_path / "o", old), _tf(tmp_path / "n", new), _k8s(tmp_path / "ok", {}), _k8s(tmp_path / "nk", {}))
+    found = {d.id: d.reason for d in guard.dangers(changes)}
+    # THEN both are refused, each with the safe procedure
+    assert set(found) == {"dev-network:aws_vpc.vpc", "dev-network:aws_subnet.a"}
+    assert "safe procedure: add the new range" in found["dev-network:aws_vpc.vpc"]
+
+
+def test_stateful_to_stateless_volume_size_and_database_rename_are_dangerous(tmp_path: Path) -> None:
+    bigger = {**STATEFUL, "spec": {"volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"resources": {"requests": {"storage": "20Gi"}}}}]}}
+    assert _ids(tmp_path / "a", {}, {}, {"dev/w/s.yaml": STATEFUL}, {"dev/w/d.yaml": DEPLOYMENT}) == ["dev:StatefulSet/apps-orders/orders"]
+    assert _ids(tmp_path / "b", {}, {}, {"dev/w/s.yaml": STATEFUL}, {"dev/w/s.yaml": bigger}) == ["dev:StatefulSet/apps-orders/orders"]
+    secret = {"secret_string": json.dumps({"dbname": "orders", "username": "orders_app"})}
+    renamed = {"secret_string": json.dumps({"dbname": "sales", "username": "sales_app"})}
+    assert _ids(tmp_path / "c", {"dev-database": {"aws_secretsmanager_secret_version": {"v": secret}}}, {"dev-database": {"aws_secretsmanager_secret_version": {"v": renamed}}}, {}, {}) == [
+        "dev-database:aws_secretsmanager_secret_version.v"
+    ]
+
+
+def test_disabling_a_component_whose_chart_creates_volumes_is_dangerous(tmp_path: Path) -> None:
+    app = _app("dev-loki", "dist/gitops/dev/components/loki")
+    changes = compare(_tf(tmp_path / "o", {}), _tf(tmp_path / "n", {}), _k8s(tmp_path / "ok", {"dev/apps/a.yaml": app}), _k8s(tmp_path / "nk", {}))
+    assert [d.id for d in guard.dangers(changes, frozenset({("dev", "dev-loki")}))] == ["dev:Application/argocd/dev-loki"]
+    assert guard.dangers(changes) == []
+
+
+def test_the_default_charts_that_create_volumes_are_known(synthesized: Path) -> None:
+    owners = guard.chart_volume_owners(synthesized / "cdktf.out", synthesized / "gitops")
+    assert ("dev", "dev-loki") in owners and ("dev", "dev-kube-prometheus-stack") in owners
