@@ -74,7 +74,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.config}: ok ({len(config.environments)} environments, {len(config.apps)} apps)")
             return EXIT_OK
         if args.command in ("synth", "diff"):
-            return _synth(args, write=args.command == "synth")
+            from goldenpath.publish import Busy, exclusive
+
+            timeout = float(os.environ.get("GOLDENPATH_LOCK_TIMEOUT", "600"))
+            try:
+                # One synth (or diff: both clean staging leftovers) at a time per output directory.
+                with exclusive(args.terraform_out.absolute().parent, timeout):
+                    return _synth(args, write=args.command == "synth")
+            except Busy as exc:
+                print(f"synth: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+            except OSError as exc:  # full disk, read-only target, permissions: one line, nothing published
+                where = f" ({exc.filename})" if exc.filename else ""
+                print(f"synth: cannot write the outputs: {exc.strerror or exc}{where}. Nothing was published.", file=sys.stderr)
+                return EXIT_VIOLATIONS
         if args.command == "verify":
             return _verify(args)
         if args.command == "charts":
