@@ -27,7 +27,6 @@ import yaml
 from goldenpath import trees
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 SUPPORTED = {"apiVersion", "kind", "resources", "images", "namespace"}
 
 
@@ -50,12 +49,6 @@ def read_documents(path: Path) -> list[Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
         return data if isinstance(data, list) else [data]
     return trees.documents(path)
-
-
-def directory_files(directory: Path, recurse: bool = False) -> list[Path]:
-    """The files a plain directory source applies."""
-    found = directory.rglob("*") if recurse else directory.glob("*")
-    return sorted(p for p in found if p.is_file() and p.suffix in MANIFEST_SUFFIXES and p.name not in KUSTOMIZATION_FILES)
 
 
 def build(directory: Path, images: list[Any] | None = None) -> Built:
