@@ -60,8 +60,11 @@ $(NPM_STAMP): package-lock.json
 setup: $(STAMP) $(POLICY_STAMP) $(NPM_STAMP)
 
 ## synth: render both halves from config/, guard, verify, then replace cdktf.out/ and dist/
+# GNU make itself can only exit 0, 1 or 2; the tool's own code (1 violations, 2 bad input or
+# busy, 3 destroy guard) is printed and kept in .gen/synth.exit for scripts and CI.
 synth: setup
-	@$(GOLDENPATH) synth --config $(CONFIG)
+	@mkdir -p .gen; code=0; $(GOLDENPATH) synth --config $(CONFIG) || code=$$?; echo $$code > .gen/synth.exit; \
+	  if [ $$code -ne 0 ]; then echo "make synth: goldenpath exited $$code (see .gen/synth.exit)" >&2; exit $$code; fi
 
 ## diff: what synth would change, without writing anything (exit 0 none, 2 changes, 3 guarded)
 diff: setup

@@ -33,6 +33,14 @@ class UsageError(Exception):
     """A usage mistake found after option parsing (exit 2, one sentence)."""
 
 
+def _config_if_present(root: Path) -> object:
+    """The config the trees were rendered from, for rules that compare with intent (env parity);
+    None when verifying trees without their config."""
+    from goldenpath.config import load_config
+
+    return load_config(root) if (root / "platform.yaml").is_file() else None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (the tests call this in-process)."""
     try:
@@ -149,11 +157,12 @@ def verify(terraform: Path, gitops: Path, fmt: str, layers: list[str], drift: bo
             from goldenpath.pipeline import Timings
             from goldenpath.pipeline import render_terraform as render
 
+            loaded = load_config(config)
             with tempfile.TemporaryDirectory(prefix="goldenpath-verify-") as tmp:
-                render(load_config(config), Path(tmp), Timings())
-                violations = engine.run(Path(tmp), gitops, layers=layers)
+                render(loaded, Path(tmp), Timings())
+                violations = engine.run(Path(tmp), gitops, layers=layers, config=loaded)
         else:
-            violations = engine.run(terraform, gitops, layers=layers)
+            violations = engine.run(terraform, gitops, layers=layers, config=_config_if_present(config))
         details: dict[str, str] = {}
         if drift:
             from goldenpath.verify.drift import drift_with_diffs

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import os
 import types
 import typing
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from typing import Any
 
 import pydantic
 
+from goldenpath import derived_names, identifiers
 from goldenpath.errors import ConfigError, ConfigIssue
 from goldenpath.loader import LocatedDocument, load_yaml
-from goldenpath.model import ALERTMANAGER_SECRET, COMPONENT_NAMES, DNS_LABEL, HOSTED_COMPONENTS, REQUIRED_COMPONENTS, App, Platform
+from goldenpath.model import ADMIN_SECRETS, ALERTMANAGER_SECRET, COMPONENT_NAMES, HOSTED_COMPONENTS, REQUIRED_COMPONENTS, App, Platform
 
 MAX_ENV_NAME = 10  # keeps derived names such as goldenpath-<env>-kong under AWS's 32-char LB limit
 MAX_APP_NAME = 40
@@ -59,6 +61,7 @@ def load_config(root: Path) -> PlatformConfig:
     display = _display(platform_file)
     if not platform_file.is_file():
         raise ConfigError([ConfigIssue(display, 0, "", "file not found: the platform description is required")])
+    _inside(root, platform_file, display)
     platform_doc = load_yaml(platform_file, display)
     platform = _validate(Platform, platform_doc)
 
@@ -68,22 +71,39 @@ def load_config(root: Path) -> PlatformConfig:
     app_files = sorted(app_dir.glob("*.yaml")) + sorted(app_dir.glob("*.yml")) if app_dir.is_dir() else []
     for path in app_files:
         try:
+            _inside(root, path, _display(path))
             doc = load_yaml(path, _display(path))
             apps.append((_validate(App, doc), doc))
         except ConfigError as exc:
             issues.extend(exc.issues)
     issues.extend(_check_platform(platform, platform_doc))
     issues.extend(_check_apps(platform, platform_doc, apps))
+    issues.extend(derived_names.check(platform, platform_doc, apps))
     if issues:
         raise ConfigError(issues)
     return PlatformConfig(platform, tuple(a for a, _ in sorted(apps, key=lambda pair: pair[0].name)), root)
 
 
-def _display(path: Path) -> str:
+def _inside(root: Path, path: Path, display: str) -> None:
+    """A config file is a file of config/ itself: a symlink may not lead out of it (to /dev/zero,
+    another checkout's secrets, ...); regular-file and size checks happen when it is read."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        resolved = path.resolve(strict=True)
+        resolved.relative_to(root.resolve(strict=True))
+    except (OSError, RuntimeError):
+        raise ConfigError([ConfigIssue(display, 0, "", "cannot resolve the file (a dangling or looping symlink?)")]) from None
     except ValueError:
-        return str(path)
+        raise ConfigError([ConfigIssue(display, 0, "", f"is a symlink to {identifiers.shown(str(resolved))}, outside {root}; config files must live inside it")]) from None
+
+
+def _display(path: Path) -> str:
+    """The path as the user wrote it, relative to the working directory (a symlink is not followed)."""
+    for base in (Path.cwd(), Path.cwd().resolve()):
+        try:
+            return str(Path(os.path.abspath(path)).relative_to(base))
+        except ValueError:
+            continue
+    return str(path)
 
 
 # --- pydantic errors -> located messages ------------------------------------------------------
@@ -147,8 +167,7 @@ def _show(value: Any) -> str:
         return "a list"
     if value is None:
         return "null"
-    text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return identifiers.shown(str(value).lower() if isinstance(value, bool) else value)
 
 
 def _allowed_keys(model: type[pydantic.BaseModel], loc: tuple[Any, ...]) -> list[str]:
@@ -264,18 +283,20 @@ def _check_platform(platform: Platform, doc: LocatedDocument) -> list[ConfigIssu
             elif override in REQUIRED_COMPONENTS and not env.components[override].enabled:
                 issues.append(doc.issue(at + ("components", override, "enabled"), f"{override} is required in every environment"))
 
-    # helm_values reads the Grafana admin secret's keys by position (user, then password).
-    from goldenpath.helm_values import GRAFANA_ADMIN_SECRET  # noqa: PLC0415 (helm_values imports this module)
-
-    grafana = platform.components.get("kube-prometheus-stack")
-    for index, spec in enumerate(grafana.secrets if grafana else []):
-        if spec.name == GRAFANA_ADMIN_SECRET and len(spec.keys) != 2:
-            issues.append(
-                doc.issue(
-                    ("components", "kube-prometheus-stack", "secrets", index, "keys"),
-                    f"{GRAFANA_ADMIN_SECRET} needs exactly two keys, the admin user's then the password's (got {len(spec.keys)})",
-                )
-            )
+    # A component whose chart otherwise ships a well-known default admin password on a public
+    # host cannot be configured without its admin secret (model.ADMIN_SECRETS says which keys).
+    for owner, (secret_name, keys) in sorted(ADMIN_SECRETS.items()):
+        if owner not in platform.components:
+            continue
+        specs = platform.components[owner].secrets
+        found = next(((i, s) for i, s in enumerate(specs) if s.name == secret_name), None)
+        if found is None:
+            needs = f"the key(s) {', '.join(keys)}" if isinstance(keys, tuple) else f"{keys} keys, the admin user's then the password's"
+            issues.append(doc.issue(("components", owner, "secrets"), f"{owner} needs the admin secret {secret_name!r} with {needs} (otherwise the chart's default admin password ships)"))
+        elif isinstance(keys, int) and len(found[1].keys) != keys:
+            issues.append(doc.issue(("components", owner, "secrets", found[0], "keys"), f"{secret_name} needs exactly two keys, the admin user's then the password's (got {len(found[1].keys)})"))
+        elif isinstance(keys, tuple) and not set(keys) <= set(found[1].keys):
+            issues.append(doc.issue(("components", owner, "secrets", found[0], "keys"), f"{secret_name} needs the key(s) {', '.join(keys)} (got {', '.join(found[1].keys)})"))
 
     prefixes = [env.host_prefix for env in platform.environments.values()]
     if len(set(prefixes)) != len(prefixes):
@@ -335,4 +356,4 @@ def _check_apps(platform: Platform, platform_doc: LocatedDocument, apps: list[tu
 
 
 def _is_label(value: str) -> bool:
-    return bool(DNS_LABEL.match(value))
+    return identifiers.DNS_LABEL.matches(value)

@@ -15,9 +15,10 @@ from __future__ import annotations
 import fnmatch
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from goldenpath.changes import Item
+from goldenpath.changes import ChangeSet, Item
 
 # resource type -> attributes whose change forces replacement (destroy + create) of stateful things
 REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
@@ -29,6 +30,10 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
     "aws_s3_bucket": ("bucket",),
     "aws_secretsmanager_secret": ("name",),
     "aws_kms_key": (),
+    # The network: a new CIDR or AZ replaces the VPC / subnet, and with it every ENI, node, RDS
+    # subnet group and load balancer in it (a region change moves every subnet's AZ).
+    "aws_vpc": ("cidr_block",),
+    "aws_subnet": ("cidr_block", "availability_zone", "vpc_id"),
 }
 WHY_REMOVED = {
     "aws_db_instance": "the RDS instance and its data would be destroyed",
@@ -39,6 +44,15 @@ WHY_REMOVED = {
     "aws_s3_bucket": "the bucket and its objects would be destroyed",
     "aws_secretsmanager_secret": "the secret and its stored values would be scheduled for deletion",
     "aws_kms_key": "the key would be scheduled for deletion; data encrypted with it becomes unreadable",
+    "aws_vpc": "the VPC and everything in it (nodes, RDS, load balancers) would be destroyed and recreated",
+    "aws_subnet": "the subnet and the nodes, RDS instances and load balancers in it would be destroyed and recreated",
+}
+# How to make such a change without losing data (printed with the danger).
+PROCEDURE = {
+    "aws_vpc": "add the new range as a second environment or a secondary CIDR first, migrate, then remove the old one",
+    "aws_subnet": "add the new subnets/AZs next to the old ones first, move node groups and the RDS subnet group, then remove the old ones",
+    "volume-size": "volumeClaimTemplates are immutable: resize each PVC (kubectl patch pvc ... storage), then `kubectl delete statefulset --cascade=orphan` and let Argo CD recreate it",
+    "database-rename": "the secret keeps its first username/dbname (ignore_changes) and the provisioning Job then fails for the env: create the new database next to the old one, copy the data, update the secret's username and dbname, then remove the old",
 }
 # The EKS add-on that makes the cluster's StorageClasses (stacks/cluster.py). Access entries and
 # launch templates hold no state; the StorageClasses decide where every volume's data lives.
@@ -55,6 +69,93 @@ class Danger:
 
     def __str__(self) -> str:
         return f"{self.id}: {self.reason}"
+
+
+def change_dangers(changes: ChangeSet, chart_volumes: frozenset[tuple[str, str]] = frozenset()) -> list[Danger]:
+    """What the change from the previous outputs destroys or replaces: beside the committed
+    inventory's view (goldenpath.inventory.dangers, which works on a fresh clone), the checks
+    that need the previous trees themselves (database renames through the secret's keys,
+    volumeClaimTemplates, StatefulSets that lose their volumes, charts that render volumes).
+    ``chart_volumes``: (env, Application name) whose chart renders PVCs or volumeClaimTemplates."""
+    found: list[Danger] = []
+    for item in changes.terraform.removed:
+        rtype = item.key.split(".", 1)[0]
+        if rtype in WHY_REMOVED:
+            found.append(Danger(f"{item.group}:{item.key}", f"removed: {WHY_REMOVED[rtype]}"))
+    for old, new in changes.terraform.changed:
+        rtype = old.key.split(".", 1)[0]
+        for attribute in REPLACE_ON_CHANGE.get(rtype, ()):
+            if old.body.get(attribute) != new.body.get(attribute):
+                procedure = f"; safe procedure: {PROCEDURE[rtype]}" if rtype in PROCEDURE else ""
+                found.append(
+                    Danger(
+                        f"{old.group}:{old.key}",
+                        f"{attribute} changes ({short(old.body.get(attribute))} -> {short(new.body.get(attribute))}), which forces replacement: {WHY_REMOVED[rtype]}{procedure}",
+                    )
+                )
+        if rtype == "aws_secretsmanager_secret_version":
+            before, after = _json(old.body.get("secret_string")), _json(new.body.get("secret_string"))
+            renamed = [k for k in ("dbname", "username") if k in before and before.get(k) != after.get(k)]
+            if renamed:
+                found.append(Danger(f"{old.group}:{old.key}", f"database rename ({', '.join(f'{k} {before[k]} -> {after.get(k)}' for k in renamed)}): {PROCEDURE['database-rename']}"))
+    for item in changes.terraform.removed:
+        if item.key.startswith("aws_eks_addon.") and item.body.get("addon_name") == STORAGE_ADDON:
+            found.append(Danger(f"{item.group}:{item.key}", "removed: no StorageClass and no EBS CSI driver; volumes can no longer be provisioned or attached"))
+    for old, new in changes.terraform.changed:
+        if old.key.startswith("aws_eks_addon.") and old.body.get("addon_name") == STORAGE_ADDON:
+            reasons = storage_class_changes(old.body, new.body)
+            if reasons:
+                found.append(Danger(f"{old.group}:{old.key}", "; ".join(reasons)))
+    removed_k8s = changes.gitops.removed
+    # an Application that goes away is listed itself; its StatefulSets are not listed again
+    removed_dirs = tuple(p for item in removed_k8s if item.body.get("kind") == "Application" for p in _source_prefixes(item))
+    for item in removed_k8s:
+        kind = item.body.get("kind")
+        if kind == "Namespace":
+            found.append(Danger(f"{item.group}:{item.key}", "removed: Argo CD would prune the namespace and every object in it"))
+        elif kind == "Application":
+            state = holds_state(item, changes.old_manifests)
+            if state:
+                found.append(Danger(f"{item.group}:{item.key}", f"removed: the Application owns {state}; pruning it loses that state"))
+        elif kind == "PersistentVolumeClaim":
+            found.append(Danger(f"{item.group}:{item.key}", "removed: the volume's data would be deleted"))
+        elif kind == "StatefulSet" and (item.body.get("spec") or {}).get("volumeClaimTemplates") and not item.file.startswith(removed_dirs):
+            found.append(Danger(f"{item.group}:{item.key}", "removed (stateful -> stateless?): its volumes are orphaned and a recreated app starts empty"))
+        if kind == "Application" and (item.group, (item.body.get("metadata") or {}).get("name")) in chart_volumes:
+            found.append(Danger(f"{item.group}:{item.key}", "removed: its chart creates persistent volumes (PVCs / volumeClaimTemplates); pruning it loses their data"))
+    for old, new in changes.gitops.changed:
+        if old.body.get("kind") == "StatefulSet" and _claims(old.body) != _claims(new.body) and _claims(old.body):
+            found.append(Danger(f"{old.group}:{old.key}", f"volumeClaimTemplates change ({short(_claims(old.body))} -> {short(_claims(new.body))}): Argo CD's sync fails (the field is immutable); {PROCEDURE['volume-size']}"))
+    return sorted(set(found))
+
+
+def _claims(body: dict[str, Any]) -> dict[str, Any]:
+    return {str((t.get("metadata") or {}).get("name")): (t.get("spec") or {}) for t in (body.get("spec") or {}).get("volumeClaimTemplates") or []}
+
+
+def _json(text: Any) -> dict[str, Any]:
+    try:
+        data = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def chart_volume_owners(terraform: Path, gitops: Path) -> frozenset[tuple[str, str]]:
+    """(env, Application) whose chart, rendered from the published trees, creates volumes."""
+    from goldenpath.verify.artifacts import load  # noqa: PLC0415 (jsii-free, but heavy: only when synth runs)
+    from goldenpath.verify.charts import rendered  # noqa: PLC0415
+
+    try:
+        artifacts = load(terraform, gitops)
+    except Exception:  # noqa: BLE001 - no previous trees (first synth) or unreadable ones: nothing to protect
+        return frozenset()
+    owners: set[tuple[str, str]] = set()
+    for env in artifacts.environments:
+        for release, obj in rendered(artifacts, env):
+            if obj.get("kind") == "PersistentVolumeClaim" or (obj.get("kind") == "StatefulSet" and (obj.get("spec") or {}).get("volumeClaimTemplates")):
+                owners.add((env, release.owner.name))
+    return frozenset(owners)
 
 
 def _storage_classes(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -97,13 +198,20 @@ def storage_class_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]
     return reasons
 
 
-def holds_state(application: Item, old_manifests: dict[tuple[str, str], Item]) -> str:
-    """What stateful objects the removed Application owned in the previous tree."""
+def _source_prefixes(application: Item) -> set[str]:
+    """Gitops-root-relative directories (with a final /) the Application syncs."""
     spec = application.body.get("spec") or {}
     sources = spec.get("sources") or ([spec["source"]] if spec.get("source") else [])
     env = application.group
     # Source paths are repo-relative (dist/gitops/<env>/...); manifest files are relative to the gitops root.
-    prefixes = {f"{env}/{p.split(f'/{env}/', 1)[1]}/" for s in sources if (p := s.get("path")) and f"/{env}/" in p}
+    return {f"{env}/{p.split(f'/{env}/', 1)[1]}/" for s in sources if (p := s.get("path")) and f"/{env}/" in p}
+
+
+def holds_state(application: Item, old_manifests: dict[tuple[str, str], Item]) -> str:
+    """What stateful objects the removed Application owned in the previous tree."""
+    spec = application.body.get("spec") or {}
+    env = application.group
+    prefixes = _source_prefixes(application)
     namespace = (spec.get("destination") or {}).get("namespace")
     held: set[str] = set()
     for (item_env, _key), item in old_manifests.items():

@@ -13,7 +13,7 @@ from typing import Any
 
 from goldenpath import naming
 from goldenpath.config import PlatformConfig
-from goldenpath.model import ALERTMANAGER_SECRET, SecretSpec
+from goldenpath.model import ADMIN_SECRETS, ALERTMANAGER_SECRET, SecretSpec
 
 
 def root_application(config: PlatformConfig, env: str) -> dict[str, Any]:
@@ -305,7 +305,7 @@ def kong(config: PlatformConfig, env: str) -> dict[str, Any]:
     }
 
 
-GRAFANA_ADMIN_SECRET = "grafana-admin"  # declared in config: keys [user key, password key]
+GRAFANA_ADMIN_SECRET = ADMIN_SECRETS["kube-prometheus-stack"][0]  # declared in config: keys [user key, password key]
 
 
 def kube_prometheus_stack(config: PlatformConfig, env: str) -> dict[str, Any]:

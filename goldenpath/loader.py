@@ -6,7 +6,9 @@ Python data plus a map ``path tuple -> line`` so any path (even a partial one) c
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import yaml
 
 from goldenpath.errors import ConfigError, ConfigIssue
+from goldenpath.identifiers import shown
 
 Path_ = tuple[str | int, ...]
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -49,7 +52,7 @@ def dotted(path: Path_) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            text = str(part) if _PLAIN_KEY.match(str(part)) else repr(str(part))
+            text = str(part) if _PLAIN_KEY.fullmatch(str(part)) else shown(str(part))
             out += ("." if out else "") + text
     return out
 
@@ -66,8 +69,8 @@ def _plain(loader: Any, node: yaml.Node, path: Path_, lines: dict[Path_, int], f
             key = loader.construct_object(key_node, deep=True) if isinstance(key_node, yaml.ScalarNode) else None
             line = key_node.start_mark.line + 1
             if not isinstance(key, str):
-                shown = repr(key) if isinstance(key_node, yaml.ScalarNode) else "a collection"
-                raise ConfigError([ConfigIssue(file, line, dotted(path), f"keys must be strings (got {shown})")])
+                what = shown(key) if isinstance(key_node, yaml.ScalarNode) else "a collection"
+                raise ConfigError([ConfigIssue(file, line, dotted(path), f"keys must be strings (got {what})")])
             if key in result:
                 raise ConfigError([ConfigIssue(file, line, dotted(path + (key,)), f"duplicate key (first defined on line {lines[path + (key,)]})")])
             lines[path + (key,)] = line
@@ -88,10 +91,7 @@ def load_yaml(path: Path, display: str | None = None) -> LocatedDocument:
     PyYAML's C composer gives every node its line; values are built from the nodes here so
     duplicate keys are errors (YAML parsers keep the last one silently)."""
     file = display or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([ConfigIssue(file, 0, "", f"cannot read file ({exc.__class__.__name__}: {exc})")]) from None
+    text = read_config_file(path, file)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -113,5 +113,40 @@ def load_yaml(path: Path, display: str | None = None) -> LocatedDocument:
     return LocatedDocument(file, data, lines)
 
 
+MAX_FILE_BYTES = 1 << 20  # a platform description is a few KiB; a 50 MB value is a mistake or an attack
+
+
+def read_config_file(path: Path, file: str) -> str:
+    """The text of a regular file of at most :data:`MAX_FILE_BYTES`.
+
+    Opened non-blocking and checked with ``fstat`` on the open descriptor: a FIFO would hang a
+    plain read and ``/dev/zero`` would exhaust memory."""
+    def fail(message: str) -> ConfigError:
+        return ConfigError([ConfigIssue(file, 0, "", message)])
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        raise fail(f"cannot read file ({exc.__class__.__name__}: {exc.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise fail("is not a regular file (a directory, device, FIFO or socket); config files must be plain YAML files")
+        if info.st_size > MAX_FILE_BYTES:
+            raise fail(f"is {info.st_size} bytes; config files may have at most {MAX_FILE_BYTES} bytes")
+        data = os.read(fd, MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise fail(f"cannot read file ({exc.__class__.__name__}: {exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise fail(f"is over {MAX_FILE_BYTES} bytes; config files may have at most {MAX_FILE_BYTES} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise fail(f"cannot read file (not UTF-8: {exc.reason} at byte {exc.start})") from None
+
+
 def _first_line(text: str | None) -> str:
-    return (text or "syntax error").strip().splitlines()[0]
+    line = (text or "syntax error").strip().splitlines()[0]
+    return line if len(line) <= 200 else line[:197] + "..."

@@ -13,8 +13,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-PG_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+from goldenpath import identifiers
+from goldenpath.identifiers import shown
+
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 SECRET_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 POSTGRES_MAJOR = re.compile(r"^(14|15|16|17)$")
@@ -42,47 +43,46 @@ COMPONENT_NAMES = (
 HOSTED_COMPONENTS = ("backstage", "kube-prometheus-stack")
 REQUIRED_COMPONENTS = ("argocd", "aws-load-balancer-controller", "cert-manager", "external-secrets", "kong")
 ISSUERS = ("letsencrypt-prod", "letsencrypt-staging")
+# Components that need an admin secret: (secret name, its key names or how many keys, by position).
+# Grafana's chart ships admin/prom-operator and Keycloak's needs its admin password from a Secret.
+ADMIN_SECRETS: dict[str, tuple[str, tuple[str, ...] | int]] = {
+    "keycloak": ("admin", ("password",)),
+    "kube-prometheus-stack": ("grafana-admin", 2),  # user key then password key
+}
 KUBERNETES_VERSIONS = ("1.31", "1.32", "1.33")
 DATABASE_SIZES = {"small": 20, "medium": 50, "large": 100}  # size -> CONNECTION LIMIT
 
 
-def _dns_label(value: str) -> str:
-    if len(value) > 63 or not DNS_LABEL.match(value):
-        raise ValueError(
-            f"must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending "
-            f"with a letter or digit, at most 63 characters (got {value!r})"
-        )
-    return value
+def _kind(kind: identifiers.Kind):
+    def check(value: str) -> str:
+        problem = kind.problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
-
-def _pg_identifier(value: str) -> str:
-    if not PG_IDENTIFIER.match(value):
-        raise ValueError(
-            f"must be a PostgreSQL identifier: a lower-case letter, then lower-case letters, digits "
-            f"or '_', at most 63 characters (got {value!r})"
-        )
-    return value
+    return check
 
 
 def _cidr(value: str) -> str:
     try:
         net = ipaddress.IPv4Network(value, strict=True)
     except ValueError as exc:
-        raise ValueError(f"must be an IPv4 CIDR such as 10.10.0.0/16 ({exc}; got {value!r})") from None
+        raise ValueError(f"must be an IPv4 CIDR such as 10.10.0.0/16 ({exc}; got {shown(value)})") from None
     return str(net)
 
 
 def _pattern(regex: re.Pattern[str], what: str):
     def check(value: str) -> str:
-        if not regex.match(value):
-            raise ValueError(f"must be {what} (got {value!r})")
+        # fullmatch: with re.match, `$` also matches before a final newline ("orders\n").
+        if regex.fullmatch(value) is None:
+            raise ValueError(f"must be {what} (got {shown(value)})")
         return value
 
     return check
 
 
-DnsLabel = Annotated[str, AfterValidator(_dns_label)]
-PgIdentifier = Annotated[str, AfterValidator(_pg_identifier)]
+DnsLabel = Annotated[str, AfterValidator(_kind(identifiers.DNS_LABEL))]
+PgIdentifier = Annotated[str, AfterValidator(_kind(identifiers.PG_IDENTIFIER))]
 Cidr = Annotated[str, AfterValidator(_cidr)]
 SecretKey = Annotated[str, AfterValidator(_pattern(SECRET_KEY, "a secret key of letters, digits, '_', '.' or '-'"))]
 HttpsUrl = Annotated[str, AfterValidator(_pattern(re.compile(r"^https://[A-Za-z0-9.-]+(/[A-Za-z0-9._~/-]*)?$"), "an https:// URL"))]
@@ -90,7 +90,8 @@ ChartRepo = Annotated[
     str,
     AfterValidator(_pattern(re.compile(r"^(https|oci)://[A-Za-z0-9.-]+(/[A-Za-z0-9._~/-]*)?$"), "an https:// or oci:// chart repository URL")),
 ]
-SemVer = Annotated[str, AfterValidator(_pattern(re.compile(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$"), "an exact version like 1.2.3"))]
+# At most 64 characters: the version is part of the chart archive's file name (<name>-<version>.tgz).
+SemVer = Annotated[str, AfterValidator(_pattern(re.compile(r"(?=.{1,64}\Z)v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?"), "an exact version like 1.2.3"))]
 GitRef = Annotated[str, AfterValidator(_pattern(GIT_REF, "a git branch name"))]
 IamPrincipalArn = Annotated[
     str, AfterValidator(_pattern(IAM_PRINCIPAL_ARN, "an IAM role or user ARN like arn:aws:iam::123456789012:role/platform-admin"))
@@ -158,7 +159,7 @@ class Git(Strict):
 
 
 class State(Strict):
-    bucket: Annotated[str, AfterValidator(_pattern(re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"), "an S3 bucket name"))]
+    bucket: Annotated[str, AfterValidator(_kind(identifiers.S3_BUCKET))]
 
 
 class HostedZone(Strict):
@@ -172,7 +173,7 @@ class Network(Strict):
 
 
 def _is_graviton(instance_type: str) -> bool:
-    match = re.match(r"^[a-z]+\d+([a-z-]*)\.", instance_type)
+    match = re.match(r"[a-z]+\d+([a-z-]*)\.", instance_type)  # a prefix: the family
     return bool(match and "g" in match.group(1).split("-")[0])
 
 

@@ -7,6 +7,7 @@ under another. Renderers and stacks call these functions; they never spell a nam
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from goldenpath.model import App, Database, Platform
@@ -162,6 +163,8 @@ CLUSTER_SECRET_STORE = "aws-secretsmanager"
 ARGOCD_NAMESPACE = "argocd"
 DATABASE_NAMESPACE = "platform-db"
 PLATFORM_PROJECT = "platform"
+# The cluster-wide directories platform/<section>, each synced by Application <env>-platform-<section>.
+PLATFORM_SECTIONS = ("database", "issuers", "kong-plugins", "namespaces", "secret-store")
 APPS_PROJECT = "apps"
 DASHBOARD_LABEL = "grafana_dashboard"
 DASHBOARD_LABEL_VALUE = "1"
@@ -359,6 +362,20 @@ RDS_MASTER_SECRET_TAG = "aws:rds:primaryDBInstanceArn"
 
 
 # --- Terraform-only names (stacks/) -----------------------------------------------------------
+
+
+def terraform_id(*parts: str) -> str:
+    """Construct id (Terraform logical name) of a per-owner resource: ``orders``, ``api`` -> ``orders_api``.
+    Not injective (``a-b``/``c`` and ``a``/``b-c`` meet): config rejects such pairs (derived_names)."""
+    return "_".join(p.replace("-", "_") for p in parts)
+
+
+def admin_principal_id(arn: str) -> str:
+    """Stable resource id of an admin principal (not its list position: reordering the list must
+    not delete and recreate access entries): ``admin_<account>_<role|user>_<name>``."""
+    _, _, _, _, account, resource = arn.split(":", 5)
+    return re.sub(r"[^A-Za-z0-9_]", "_", f"admin_{account}_{resource}")
+
 
 MANAGED_BY = "goldenpath-cdktf"  # ManagedBy tag value on every AWS resource
 GLOBAL_SCOPE = "global"  # Environment tag value (and name scope) of the global stacks

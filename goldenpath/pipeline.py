@@ -102,5 +102,8 @@ def write_platform_doc(config: PlatformConfig, target: Path, terraform: Path) ->
 
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(render_platform_doc(config, terraform), encoding="utf-8")
-    os.replace(tmp, target)
+    try:
+        tmp.write_text(render_platform_doc(config, terraform), encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half-written temporary file

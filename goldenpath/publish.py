@@ -11,9 +11,13 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import os
 import shutil
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 TMP_PREFIX = ".goldenpath-tmp-"
@@ -23,9 +27,39 @@ _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
 
 
 def staging_dir(target: Path) -> Path:
-    """A fresh empty directory next to ``target`` (so the final rename stays on one filesystem)."""
+    """A fresh empty directory next to ``target`` (so the final rename stays on one filesystem),
+    with the mode a plain ``mkdir`` gives (mkdtemp's 0700 would be published with the tree)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{target.name}-", dir=target.parent))
+    staged = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{target.name}-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staged.chmod(0o777 & ~umask)
+    return staged
+
+
+@contextmanager
+def exclusive(directory: Path, timeout: float) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory`` (flock on the directory itself: no lock file is left
+    behind). A second synth waits up to ``timeout`` seconds, then raises :class:`Busy`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Busy(f"another synth is writing into {directory} (waited {timeout:.0f}s); run again when it has finished") from None
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)
+
+
+class Busy(Exception):
+    """Another synth holds the lock."""
 
 
 def clean_leftovers(target: Path) -> None:

@@ -37,9 +37,12 @@ def refuse(blocked: list[Danger], what: str, header: str | None = None) -> None:
     print(f"If that is intended, run again with ALLOW_DESTROY='{ids}'", file=sys.stderr)
 
 
-def blocked_dangers(baseline: inventory.Inventory, new: inventory.Inventory, allow_destroy: str) -> tuple[list[Danger], list[Danger]]:
-    """(every danger, the unacknowledged ones) of ``new`` against the committed inventory."""
-    dangers = inventory.dangers(baseline, new)
+def blocked_dangers(
+    baseline: inventory.Inventory, new: inventory.Inventory, allow_destroy: str, extra: list[Danger] | None = None
+) -> tuple[list[Danger], list[Danger]]:
+    """(every danger, the unacknowledged ones) of ``new`` against the committed inventory, plus
+    ``extra`` (what the change from the previous trees shows, guard.change_dangers)."""
+    dangers = sorted(set(inventory.dangers(baseline, new)) | set(extra or []))
     return dangers, guard.unacknowledged(dangers, acknowledged_ids(allow_destroy))
 
 
@@ -49,7 +52,7 @@ def verify_staged(staged: Any, *, what: str) -> int:
 
     _progress("verifying both halves (schema, consistency, charts)")
     with staged.timings.step("verify"):
-        violations = engine.run(staged.terraform, staged.gitops, layers=SYNTH_LAYERS)
+        violations = engine.run(staged.terraform, staged.gitops, layers=SYNTH_LAYERS, config=staged.config)
     if violations:
         print(format_text(violations), file=sys.stderr)
         print(f"{what} refused: the rendered artifacts do not verify. Nothing was written.", file=sys.stderr)
@@ -72,13 +75,25 @@ def run_synth(
     committed_only: bool = False,
 ) -> int:
     """``committed_only`` (synth --check): only what is committed counts as a change (dist/)."""
+    from goldenpath.publish import Busy, exclusive
+
+    timeout = float(os.environ.get("GOLDENPATH_LOCK_TIMEOUT", "600"))
     try:
-        return _run_synth(write, fmt, detailed, config, terraform_out, gitops_out, platform_doc, inventory, allow_destroy, no_verify, committed_only)
+        # One synth (or diff: both clean staging leftovers) at a time per output directory.
+        with exclusive(terraform_out.absolute().parent, timeout):
+            return _run_synth(write, fmt, detailed, config, terraform_out, gitops_out, platform_doc, inventory, allow_destroy, no_verify, committed_only)
     except ConfigError as exc:
         if not detailed:
             raise
         print(exc, file=sys.stderr)
         return DIFF_ERROR
+    except Busy as exc:
+        print(f"synth: {exc}", file=sys.stderr)
+        return DIFF_ERROR if detailed else EXIT_USAGE
+    except OSError as exc:  # full disk, read-only target, permissions: one line, nothing published
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"synth: cannot write the outputs: {exc.strerror or exc}{where}. Nothing was published.", file=sys.stderr)
+        return DIFF_ERROR if detailed else EXIT_VIOLATIONS
 
 
 def _run_synth(
@@ -100,7 +115,8 @@ def _run_synth(
         with staged.timings.step("compare"):
             changes = compare(terraform_out, staged.terraform, gitops_out, staged.gitops)
         new = inventory.build(staged.terraform, staged.gitops)
-        dangers, blocked = blocked_dangers(baseline, new, allow_destroy)
+        extra = guard.change_dangers(changes, guard.chart_volume_owners(terraform_out, gitops_out))
+        dangers, blocked = blocked_dangers(baseline, new, allow_destroy, extra)
         if write and blocked:
             refuse(blocked, "synth")
             return EXIT_GUARD

@@ -20,7 +20,7 @@ _cache: dict[tuple[str, int, int, int], list[Any]] = {}
 
 
 def documents(path: Path) -> list[Any]:
-    """Every non-empty document of a YAML file (raises OSError / yaml.YAMLError)."""
+    """Every non-empty document of a YAML (or JSON, a subset of YAML) file (raises OSError / yaml.YAMLError)."""
     stat = os.stat(path)
     key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
     cached = _cache.get(key)
@@ -54,8 +54,10 @@ def stack_files(terraform_root: Path) -> list[Path]:
 def gitops_files(gitops_root: Path) -> Iterator[tuple[str, Path, bool]]:
     """(env, path, is_values) of every YAML file of ``<root>/<env>/``; ``values/`` holds Helm values
     (data, not manifests); kustomization files are build instructions, not objects."""
-    for path in sorted(gitops_root.rglob("*.yaml")) if gitops_root.is_dir() else []:
+    # Argo CD applies .yaml, .yml and .json files of a directory source (not only .yaml).
+    found = [p for p in gitops_root.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file()] if gitops_root.is_dir() else []
+    for path in sorted(found):
         rel = path.relative_to(gitops_root)
-        if len(rel.parts) < 2 or path.name == "kustomization.yaml":
+        if len(rel.parts) < 2 or path.name in ("kustomization.yaml", "kustomization.yml"):
             continue
         yield rel.parts[0], path, rel.parts[1] == "values"

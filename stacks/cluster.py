@@ -25,7 +25,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 from cdktf import Fn, TerraformLocal, Token
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
@@ -73,11 +72,7 @@ def resource_id(name: str) -> str:
     return name.replace("-", "_")
 
 
-def principal_id(arn: str) -> str:
-    """Stable resource id of an admin principal (not its list position: reordering the list must
-    not delete and recreate access entries): ``<account>_<role|user>_<name>``."""
-    _, _, _, _, account, resource = arn.split(":", 5)
-    return re.sub(r"[^A-Za-z0-9_]", "_", f"admin_{account}_{resource}")
+principal_id = naming.admin_principal_id
 
 
 def ami_type(group: NodeGroup) -> str:

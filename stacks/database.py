@@ -69,8 +69,7 @@ PARAMETERS = {
 }
 
 
-def resource_id(*parts: str) -> str:
-    return "_".join(p.replace("-", "_") for p in parts)
+resource_id = naming.terraform_id
 
 
 def placeholder(spec: SecretSpec, generated: dict[str, str] | None = None) -> str:

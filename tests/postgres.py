@@ -136,6 +136,9 @@ class PostgresServer:
                 f"unix_socket_directories = '{self.root / 'run'}'\n"
                 "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n"
                 "password_encryption = 'scram-sha-256'\n"
+                # every statement in the log, as the strictest RDS parameter group would have it:
+                # the provisioning tests grep it for passwords
+                "log_statement = 'all'\nlog_min_error_statement = error\n"
                 "max_connections = 40\nshared_buffers = 16MB\n"
                 # a throwaway server: durability buys nothing and costs seconds per CREATE DATABASE
                 "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"

@@ -63,6 +63,28 @@ while IFS= read -r line || [ -n "$line" ]; do
 done <"$spec"
 [ "$lines" -gt 0 ] || die "$spec lists no databases"
 
+# The role's password, never in a statement: psql's \password computes the SCRAM-SHA-256 verifier
+# client-side (libpq PQencryptPasswordConn) and sends only
+#   ALTER USER <role> PASSWORD 'SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>'
+# (PostgreSQL docs, "Password Authentication" and pg_authid; RFC 5803), so neither the server log
+# (log_statement, exported to CloudWatch by RDS) nor pg_stat_activity ever holds the password.
+# Without a terminal (a Job's pod has none) psql reads the new password twice from stdin; printf
+# is a shell builtin, so the password is not in any process's arguments either.
+set_password() { # host port role database ENV_NAME
+  pw=$(value_of "$5")
+  # stderr holds psql's prompts (no newline after them) and, on failure, PostgreSQL's reason
+  if err=$({ printf '%s\n%s\n' "$pw" "$pw" | PGHOST=$1 PGPORT=$2 psql -X -q -v ON_ERROR_STOP=1 \
+    -c "SET password_encryption = 'scram-sha-256'" -c "\\password \"$3\"" >/dev/null; } 2>&1); then
+    pw=""
+  else
+    pw=""
+    printf '%s\n' "$err" | sed -e 's/Enter new password for user "[^"]*": //' -e 's/Enter it again: //' -e '/^$/d' >&2
+    printf 'provision: error: %s: cannot set the password of role %s\n' "$4" "$3" >&2
+    return 1
+  fi
+  say "$4: set password of role $3 from $5"
+}
+
 # Pass 2: provision, one psql session per database.
 failed=""
 while IFS= read -r line || [ -n "$line" ]; do
@@ -84,8 +106,8 @@ while IFS= read -r line || [ -n "$line" ]; do
 
   if PGHOST=$host PGPORT=$port psql -X -q -v ON_ERROR_STOP=1 \
     -v database="$database" -v role="$role" -v createdb="$createdb" \
-    -v connection_limit="$limit" -v set_password="$set_password" \
-    -v password_env="${prefix}_PASSWORD" -f "$sql" </dev/null; then
+    -v connection_limit="$limit" -f "$sql" </dev/null &&
+    { [ "$set_password" = off ] || set_password "$host" "$port" "$role" "$database" "${prefix}_PASSWORD"; }; then
     say "$database: ok (role $role on $host:$port)"
   else
     status=$?

@@ -8,9 +8,6 @@
 --                           by provision.sh; still only ever interpolated quoted (:"x" / :'x')
 --   createdb                true | false   (Backstage creates its plugin databases, seed B.6)
 --   connection_limit        integer
---   set_password            on | off       (off when the role already logs in with the secret)
---   password_env            NAME of the environment variable holding the password: the value
---                           is read with \getenv and never appears in this file or a manifest
 --
 -- Every step reads the catalog first and changes only what differs, so a second run executes
 -- no DDL at all. CREATE DATABASE cannot run in a transaction or DO block, hence psql \if
@@ -79,15 +76,5 @@ GRANT ALL PRIVILEGES ON DATABASE :"database" TO :"role";
 \echo 'provision:' :database: 'granted all privileges on database' :database 'to' :role
 \endif
 
--- 7. The password, from the environment (the Kubernetes Secret the database stack's secret is
--- synced into). provision.sh sets set_password=off when the role already logs in with it, so
--- an unchanged secret changes nothing and a rotated one is applied on the next run.
-\if :set_password
-\getenv role_password :password_env
--- terse: an error report must not quote the statement, which holds the password
-\set VERBOSITY terse
-ALTER ROLE :"role" WITH PASSWORD :'role_password';
-\unset role_password
-\set VERBOSITY default
-\echo 'provision:' :database: 'set password of role' :role 'from' :password_env
-\endif
+-- 7. The password is set by provision.sh with psql's \password, which sends only a SCRAM
+-- verifier: a statement here would carry the password itself into the server log.

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from goldenpath import trees
+from goldenpath.verify import kustomize
 from goldenpath.verify.report import UnusableInput
 
 
@@ -86,6 +87,8 @@ class Artifacts:
     values: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (env, file stem) -> values
     values_files: dict[str, str] = field(default_factory=dict)  # repo-relative path suffix -> gitops file
     cache: dict[str, Any] = field(default_factory=dict)  # facts computed once per load (e.g. chart renders)
+    build_errors: list[tuple[str, str, str]] = field(default_factory=list)  # (env, file, why Argo CD cannot build it)
+    config: Any = None  # the PlatformConfig the artifacts were rendered from, when the caller has it
 
     @property
     def environments(self) -> list[str]:
@@ -137,5 +140,41 @@ def load(terraform_root: Path, gitops_root: Path) -> Artifacts:
             artifacts.manifests.append(Manifest(env, rel, doc))
     if not artifacts.manifests:
         raise UnusableInput(f"{gitops_root}: no manifests found")
+    _as_argocd_applies(artifacts)
     return artifacts
+
+
+def _synced_directories(manifests: list[Manifest]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """(env, gitops-root-relative directory) -> the Application sources that sync it."""
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for m in manifests:
+        if m.kind != "Application":
+            continue
+        spec = m.obj.get("spec") or {}
+        for source in spec.get("sources") or ([spec["source"]] if isinstance(spec.get("source"), dict) else []):
+            path = str((source or {}).get("path") or "")
+            if f"/{m.env}/" in f"/{path}":
+                rel = f"{m.env}/" + f"/{path}".split(f"/{m.env}/", 1)[1].strip("/")
+                found.setdefault((m.env, rel.rstrip("/")), []).append(source)
+    return found
+
+
+def _as_argocd_applies(artifacts: Artifacts) -> None:
+    """Replace the manifests of every synced Kustomize directory by what ``kustomize build`` (plus
+    the Application's image overrides) makes of it: files a kustomization does not list are never
+    applied, and images: overrides change what runs (:mod:`goldenpath.verify.kustomize`)."""
+    root = artifacts.gitops_root
+    for (env, directory), app_sources in sorted(_synced_directories(artifacts.manifests).items()):
+        path = root / directory
+        if kustomize.kustomization_file(path) is None:
+            continue
+        inside = f"{directory}/"
+        kept = [m for m in artifacts.manifests if not (m.env == env and m.file.startswith(inside))]
+        images = [i for source in app_sources for i in ((source.get("kustomize") or {}).get("images") or [])]
+        try:
+            built = kustomize.build(path, images)
+        except kustomize.BuildError as exc:
+            artifacts.build_errors.append((env, f"{directory}/kustomization.yaml", str(exc).replace(f"{root}/", "")))
+            continue
+        artifacts.manifests = kept + [Manifest(env, str(file.relative_to(root.resolve())), obj) for file, obj in built.objects]
 

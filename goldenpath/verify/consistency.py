@@ -461,28 +461,29 @@ def destination_namespace(a: Artifacts) -> Iterator[Violation]:
                 yield _v(m, "destination-namespace", f"namespace {m.namespace} is not rendered in {env}")
 
 
-PARITY_ANNOTATION = "goldenpath.io/disabled-components"
-
-
 @rule("env-parity", "consistency")
 def env_parity(a: Artifacts) -> Iterator[Violation]:
-    """Every environment runs the same platform components unless the config disables one (the
-    `goldenpath.io/disabled-components` annotation on the platform AppProject says which);
-    the predecessor had only dev complete."""
+    """Every environment runs the same platform components unless config/ disables one there
+    (read from the config's own disabled lists, never from an annotation of the tree an edit could
+    change); the predecessor had only dev complete. Without a config every env must match."""
     index = Index(a)
     components: dict[str, set[str]] = {}
-    disabled: dict[str, set[str]] = {}
     for env in a.environments:
         components[env] = {
             app.name.removeprefix(f"{env}-")
             for app in index.applications.get(env, [])
             if any(s.get("chart") for s in sources(app))
         }
-        for project in a.of_kind("AppProject", env):
-            text = ((project.obj.get("metadata") or {}).get("annotations") or {}).get(PARITY_ANNOTATION, "")
-            disabled.setdefault(env, set()).update(c for c in str(text).split(",") if c)
+    config = a.config
     everywhere = set().union(*components.values()) if components else set()
     for env in a.environments:
-        for component in sorted(everywhere - components[env] - disabled.get(env, set())):
-            target = next(iter(a.of_kind("AppProject", env)), None) or Manifest(env, f"{env}/apps", {"kind": "AppProject"})
-            yield _v(target, "env-parity", f"component {component} runs in other environments but not in {env}, and is not declared disabled")
+        target = next(iter(a.of_kind("AppProject", env)), None) or Manifest(env, f"{env}/apps", {"kind": "AppProject"})
+        if config is not None and env in config.environments:
+            wanted = set(config.components_in(env))
+            for component in sorted(wanted - components[env]):
+                yield _v(target, "env-parity", f"component {component} is enabled for {env} in config/ but no Application of {env} runs it")
+            for component in sorted(components[env] - wanted):
+                yield _v(target, "env-parity", f"component {component} runs in {env} but config/ disables it there")
+        else:
+            for component in sorted(everywhere - components[env]):
+                yield _v(target, "env-parity", f"component {component} runs in other environments but not in {env}")

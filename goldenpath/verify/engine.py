@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from goldenpath.verify.artifacts import Artifacts, load
 from goldenpath.verify.report import Violation
@@ -42,13 +43,15 @@ def rule(rule_id: str, layer: str) -> Callable[[RuleFn], RuleFn]:
 
 def _load_rule_modules() -> None:
     # Imported for their @rule registrations.
-    from goldenpath.verify import charts, consistency, observability, policy, schema  # noqa: F401
+    from goldenpath.verify import aws_facts, charts, consistency, observability, policy, references, schema  # noqa: F401
 
 
-def run(terraform: Path, gitops: Path, *, layers: Iterable[str] = ("schema", "consistency", "charts", "policy")) -> list[Violation]:
-    """Every violation of every rule in ``layers``; raises UnusableInput for unreadable trees."""
+def run(terraform: Path, gitops: Path, *, layers: Iterable[str] = ("schema", "consistency", "charts", "policy"), config: Any = None) -> list[Violation]:
+    """Every violation of every rule in ``layers``; raises UnusableInput for unreadable trees.
+    ``config`` (a PlatformConfig) is what rules that compare with intent read (env parity)."""
     _load_rule_modules()
     artifacts = load(terraform, gitops)
+    artifacts.config = config
     wanted = set(layers)
     found: list[Violation] = []
     for registered in RULES.values():

@@ -294,7 +294,8 @@ class Job:
     def run(self, **overrides: str | None) -> subprocess.CompletedProcess[str]:
         shell, script = self.container["command"]
         command = [shell, script.replace(database.MOUNT, str(self.dir))]
-        proc = subprocess.run(command, env=self.env(**overrides), capture_output=True, text=True, timeout=120)
+        # start_new_session: no controlling terminal, as in the Job's pod (psql's \password then reads stdin)
+        proc = subprocess.run(command, env=self.env(**overrides), capture_output=True, text=True, timeout=120, start_new_session=True)
         for values in self.secrets.values():  # no run ever prints a password
             assert values["password"] not in proc.stdout + proc.stderr
         return proc
@@ -362,6 +363,34 @@ def test_first_run_creates_roles_and_databases(job, postgres):
     for owner, db in (("backstage", "backstage"), ("keycloak", "keycloak"), ("orders", "orders")):
         creds = job.credentials(owner)
         assert can_login(postgres, creds["username"], creds["password"], db) == "ok"
+
+
+@pytest.mark.postgres
+def test_no_password_reaches_the_server_log_only_scram_verifiers_do(job, postgres):
+    # GIVEN a server that logs every statement (log_statement=all) WHEN the Job creates every role
+    # and then applies a rotated password
+    assert job.run().returncode == 0
+    creds = job.credentials("keycloak")
+    creds["password"] = password()
+    assert job.run().returncode == 0
+    # THEN the log holds the ALTER statements with SCRAM verifiers and no password, old or new
+    log = postgres.log.read_text(errors="replace")
+    assert re.search(r"ALTER USER keycloak_app PASSWORD 'SCRAM-SHA-256\$4096:", log), log[-3000:]
+    for values in job.secrets.values():
+        if values is not job.secrets[naming.DATABASE_MASTER_CREDENTIALS]:
+            assert values["password"] not in log
+    # AND the catalog stores SCRAM-SHA-256$<iter>:<salt>$<StoredKey>:<ServerKey> for every app role
+    with postgres.superuser() as conn:
+        stored = dict(conn.execute("SELECT rolname, rolpassword FROM pg_authid WHERE rolname LIKE '%\\_app'").fetchall())
+    assert set(stored) == {"backstage_app", "keycloak_app", "orders_app"}
+    for verifier in stored.values():
+        assert re.fullmatch(r"SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+", verifier)
+
+
+def test_job_pod_has_no_terminal(dev):
+    # psql's \password reads the password from stdin only when there is no terminal
+    (container,) = pod_spec(dev)["containers"]
+    assert not container.get("tty") and not container.get("stdin")
 
 
 @pytest.mark.postgres

@@ -6,6 +6,10 @@ Each case edits one file of a copy of the default config: ``(id, file, old, new,
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from pathlib import Path
+
 P = "platform.yaml"
 ORDERS = "apps/orders.yaml"
 HELLO = "apps/hello-goldenpath-idp.yaml"
@@ -91,4 +95,57 @@ CASES: list[tuple[str, str, str, str, str]] = [
     ("retention-out-of-range", P, "log_retention_days: 30,", "log_retention_days: 0,", "config/platform.yaml:106: environments.prod.observability.log_retention_days: must be >= 1 (got 0)"),
     ("slo-latency-not-a-bucket", ORDERS, "dashboard: true", "dashboard: true\nslo: {latency_ms: 250}", "config/apps/orders.yaml:13: slo.latency_ms: must be a histogram bucket bound of the app's latency metric (1, 2, 5, 7, 10, 15, 20, 30, 50, 75, 100, 200, 300, 400, 500, 750, 1000, 2000, 5000, 10000, 30000, 60000; got 250)"),
     ("slo-availability-100", ORDERS, "dashboard: true", "dashboard: true\nslo: {availability: 100}", "config/apps/orders.yaml:13: slo.availability: must be < 100.0 (got 100)"),
+    # --- issue 12: anchored patterns (a final newline), derived names, collisions, admin secrets -----
+    ("subdomain-trailing-newline", HELLO, "public: {subdomain: hello}", 'public: {subdomain: "hello\\n"}', "config/apps/hello-goldenpath-idp.yaml:9: public.subdomain: must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (got 'hello\\n')"),
+    ("branch-trailing-newline", P, "    branch: development", '    branch: "development\\n"', "config/platform.yaml:21: environments.dev.branch: must be a git branch name (got 'development\\n')"),
+    ("domain-trailing-newline", P, "domain: goldenpathidp.io", 'domain: "goldenpathidp.io\\n"', "config/platform.yaml:7: domain: must be a lower-case DNS domain like example.io (got 'goldenpathidp.io\\n')"),
+    ("owner-trailing-newline", ORDERS, "owner: team-commerce", 'owner: "team-commerce\\n"', "config/apps/orders.yaml:3: owner: must be a tag value (got 'team-commerce\\n')"),
+    ("secret-key-trailing-newline", WEB, "keys: [api-key]", 'keys: ["api-key\\n"]', "config/apps/sample-stateless.yaml:12: secrets[0].keys[0]: must be a secret key of letters, digits, '_', '.' or '-' (got 'api-key\\n')"),
+    ("namespace-trailing-newline", P, "    namespace: kong", '    namespace: "kong\\n"', "config/platform.yaml:149: components.kong.namespace: must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (got 'kong\\n')"),
+    ("node-group-trailing-newline", P, "        - name: burst", '        - name: "burst\\n"', "config/platform.yaml:92: environments.prod.cluster.node_groups[1].name: must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (got 'burst\\n')"),
+    ("db-name-trailing-newline", ORDERS, "database: {name: orders, size: small}", 'database: {name: "orders\\n", size: small}', "config/apps/orders.yaml:11: database.name: must be a PostgreSQL identifier: a lower-case letter, then lower-case letters, digits or '_', at most 63 characters (got 'orders\\n')"),
+    ("account-id-trailing-newline", P, 'account_id: "593517239005"', 'account_id: "593517239005\\n"', "config/platform.yaml:9: account_id: must be a 12-digit AWS account id in quotes (got '593517239005\\n')"),
+    ("db-role-shared", WEB, "dashboard: true", "dashboard: true\ndatabase: {name: orders_app}", "config/apps/sample-stateless.yaml:14: database.name: PostgreSQL role 'orders_app' is already the role of app orders (config/apps/orders.yaml); two owners would share one login and each other's databases"),
+    ("db-role-too-long", ORDERS, "database: {name: orders, size: small}", "database: {name: ooooooooooooooooooooooooooooooooooooooooooooooooooooooooooooo, size: small}", "config/apps/orders.yaml:11: database.name: the derived PostgreSQL role 'oooooooooooooooooooooooooooooooooooooooooooooooooooooooo... is 65 characters; PostgreSQL (NAMEDATALEN - 1) allows at most 63"),
+    ("organisation-too-long-nlb", P, "organisation: goldenpath", "organisation: gggggggggggggggggggggggggggggggg", "config/platform.yaml:4: organisation: the derived Kong NLB name 'gggggggggggggggggggggggggggggggg-dev-kong' is 41 characters; ELBv2 (load balancer Name) allows at most 32"),
+    ("organisation-too-long-iam", P, "organisation: goldenpath", "organisation: gggggggggggggggggggggggggggggggg", "config/platform.yaml:4: organisation: the derived IAM role name 'gggggggggggggggggggggggggggggggg-staging-aws-load-balanc... is 69 characters; IAM (CreateRole RoleName) allows at most 64"),
+    ("grafana-admin-missing", P, "      - name: grafana-admin  # Grafana's admin login (otherwise the chart default ships)\n        keys: [admin-user, admin-password]\n", "", "config/platform.yaml:154: components.kube-prometheus-stack.secrets: kube-prometheus-stack needs the admin secret 'grafana-admin' with 2 keys, the admin user's then the password's (otherwise the chart's default admin password ships)"),
+    ("keycloak-admin-no-password-key", P, "        keys: [password]", "        keys: [pass]", 'config/platform.yaml:146: components.keycloak.secrets[0].keys: admin needs the key(s) password (got pass)'),
+    ("secret-resource-id-collision", P, "    adopts_bootstrap_release: true  # Terraform installs Argo CD once; then it manages itself from git\n  argocd-image-updater:\n", "    adopts_bootstrap_release: true\n    secrets: [{name: image-updater-token, keys: [a]}]\n  argocd-image-updater:\n    secrets: [{name: token, keys: [a]}]\n", "config/platform.yaml:116: components.argocd-image-updater.secrets[0].name: the secret's Terraform resource id 'argocd_image_updater_token' is already the id of a secret of component argocd (names differ only in '-' placement)"),
+    ("admin-principal-id-collision", P, 'admin_principals: ["arn:aws:iam::593517239005:role/goldenpath-platform-admin"]', 'admin_principals: ["arn:aws:iam::593517239005:role/a-b", "arn:aws:iam::593517239005:role/a.b"]', "config/platform.yaml:10: admin_principals[1]: maps to the same access entry id as admin_principals[0] (ids replace every character but letters, digits and '_')"),
+    ("app-namespace-taken-by-component", P, "    namespace: backstage", "    namespace: apps-orders", "config/apps/orders.yaml:2: name: namespace 'apps-orders' is already the namespace of component backstage"),
+    ("app-name-reserved-application", WEB, "name: sample-stateless", "name: platform-database", "config/apps/sample-stateless.yaml:2: name: 'platform-database' is reserved: the generator's Application <env>-platform-database has that name"),
+    ("owner-long-value-truncated", WEB, "owner: team-web", "owner: " + "x" * 5000, "config/apps/sample-stateless.yaml:3: owner: must be a tag value (got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...)"),
+    ("chart-version-too-long", P, "name: kong, version: 2.52.0}", "name: kong, version: 2.52.0-" + "a" * 300 + "}", "config/platform.yaml:148: components.kong.chart.version: must be an exact version like 1.2.3 (got '2.52.0-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...)"),
+]
+
+
+# --- config files that are not plain files of config/ (issue 12) ------------------------------
+# (id, how to make the file from the config copy's directory, message); the file is apps/evil.yaml.
+def _symlink_out(config: Path) -> None:
+    (config / "apps" / "evil.yaml").symlink_to("/dev/zero")
+
+
+def _fifo(config: Path) -> None:
+    os.mkfifo(config / "apps" / "evil.yaml")
+
+
+def _directory(config: Path) -> None:
+    (config / "apps" / "evil.yaml").mkdir()
+
+
+def _huge(config: Path) -> None:
+    (config / "apps" / "evil.yaml").write_text("name: evil\nowner: '" + "x" * (2 << 20) + "'\n")
+
+
+def _dangling(config: Path) -> None:
+    (config / "apps" / "evil.yaml").symlink_to(config / "apps" / "nowhere.yaml")
+
+
+FILE_CASES: list[tuple[str, Callable[[Path], None], str]] = [
+    ("file-symlink-out-of-config", _symlink_out, "config/apps/evil.yaml: is a symlink to '/dev/zero', outside config; config files must live inside it"),
+    ("file-fifo", _fifo, "config/apps/evil.yaml: is not a regular file (a directory, device, FIFO or socket); config files must be plain YAML files"),
+    ("file-directory", _directory, "config/apps/evil.yaml: is not a regular file (a directory, device, FIFO or socket); config files must be plain YAML files"),
+    ("file-too-large", _huge, "config/apps/evil.yaml: is 2097173 bytes; config files may have at most 1048576 bytes"),
+    ("file-dangling-symlink", _dangling, "config/apps/evil.yaml: cannot resolve the file (a dangling or looping symlink?)"),
 ]

@@ -10,7 +10,7 @@ import pytest
 from goldenpath.cli import main
 from goldenpath.config import load_config
 from tests.conftest import REPO
-from tests.goldenpath.malformed_corpus import CASES
+from tests.goldenpath.malformed_corpus import CASES, FILE_CASES
 
 
 def _tree_state(root: Path) -> dict[str, bytes]:
@@ -56,6 +56,18 @@ def test_malformed_config_is_rejected_with_located_message(
     assert {out: _tree_state(workdir / out) for out in ("cdktf.out", "dist/gitops")} == before
     assert sorted(p.name for p in (workdir / "dist").iterdir()) == ["gitops"]
     assert sorted(p.name for p in workdir.iterdir()) == ["cdktf.out", "config", "dist"]
+
+
+@pytest.mark.parametrize(("case_id", "make", "message"), FILE_CASES, ids=[c[0] for c in FILE_CASES])
+def test_config_file_that_is_not_a_plain_file_is_rejected(workdir: Path, capsys: pytest.CaptureFixture[str], case_id: str, make, message: str) -> None:  # type: ignore[no-untyped-def]
+    # GIVEN apps/evil.yaml is a symlink out of config/, a FIFO, a directory, huge or dangling
+    make(workdir / "config")
+    # WHEN synth runs THEN it ends at once with exit 2 and one located line (no hang, no memory blow-up)
+    code = main(["synth", "--config", "config", "--terraform-out", "cdktf.out", "--gitops-out", "dist/gitops"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err.splitlines(), err[:2000]
+    assert "Traceback" not in err
 
 
 def test_errors_are_collected_across_files(config_copy: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from goldenpath import guard, inventory
+from goldenpath.changes import compare
 
 RDS = {"identifier": "goldenpath-dev-postgres", "engine": "postgres", "instance_class": "db.t4g.medium", "tags": {"a": "1"}}
 NODES = {"node_group_name": "general", "instance_types": ["t3.large"], "scaling_config": [{"min_size": 2}]}
@@ -44,6 +45,12 @@ def _ids(tmp: Path, old_tf: dict, new_tf: dict, old_k8s: dict, new_k8s: dict) ->
     old = inventory.build(_tf(tmp / "old-tf", old_tf), _k8s(tmp / "old-k8s", old_k8s))
     new = inventory.build(_tf(tmp / "new-tf", new_tf), _k8s(tmp / "new-k8s", new_k8s))
     return [d.id for d in inventory.dangers(old, new)]
+
+
+def _change_ids(tmp: Path, old_tf: dict, new_tf: dict, old_k8s: dict, new_k8s: dict) -> list[str]:  # type: ignore[type-arg]
+    """What the change from the previous trees shows (guard.change_dangers), beside the inventory."""
+    changes = compare(_tf(tmp / "old-tf", old_tf), _tf(tmp / "new-tf", new_tf), _k8s(tmp / "old-k8s", old_k8s), _k8s(tmp / "new-k8s", new_k8s))
+    return [d.id for d in guard.change_dangers(changes)]
 
 
 def test_removing_the_rds_instance_is_dangerous(tmp_path: Path) -> None:
@@ -117,3 +124,41 @@ def test_removing_the_storage_addon_is_dangerous_other_addons_and_access_entries
     old = {"dev-cluster": {"aws_eks_addon": {"ebs": _ebs([GP3]), "cni": {"addon_name": "vpc-cni"}}, "aws_eks_access_entry": {"admin": {"principal_arn": "arn"}},
                            "aws_launch_template": {"lt": {"name": "x"}}}}
     assert _ids(tmp_path, old, {"dev-cluster": {}}, {}, {}) == ["dev-cluster:aws_eks_addon.ebs"]
+
+
+VPC = {"cidr_block": "10.10.0.0/16"}
+SUBNET = {"cidr_block": "10.10.0.0/20", "availability_zone": "eu-west-2a", "vpc_id": "${aws_vpc.vpc.id}"}
+
+
+def test_network_cidr_and_az_changes_are_dangerous_with_a_procedure(tmp_path: Path) -> None:
+    # GIVEN a VPC CIDR change and a subnet moved to another AZ (as a region change does)
+    old = {"dev-network": {"aws_vpc": {"vpc": VPC}, "aws_subnet": {"a": SUBNET}}}
+    new = {"dev-network": {"aws_vpc": {"vpc": {"cidr_block": "10.40.0.0/16"}}, "aws_subnet": {"a": {**SUBNET, "availability_zone": "eu-west-1a"}}}}
+    changes = compare(_tf(tmp_path / "o", old), _tf(tmp_path / "n", new), _k8s(tmp_path / "ok", {}), _k8s(tmp_path / "nk", {}))
+    found = {d.id: d.reason for d in guard.change_dangers(changes)}
+    # THEN both are refused, each with the safe procedure
+    assert set(found) == {"dev-network:aws_vpc.vpc", "dev-network:aws_subnet.a"}
+    assert "safe procedure: add the new range" in found["dev-network:aws_vpc.vpc"]
+
+
+def test_stateful_to_stateless_volume_size_and_database_rename_are_dangerous(tmp_path: Path) -> None:
+    bigger = {**STATEFUL, "spec": {"volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"resources": {"requests": {"storage": "20Gi"}}}}]}}
+    assert _change_ids(tmp_path / "a", {}, {}, {"dev/w/s.yaml": STATEFUL}, {"dev/w/d.yaml": DEPLOYMENT}) == ["dev:StatefulSet/apps-orders/orders"]
+    assert _change_ids(tmp_path / "b", {}, {}, {"dev/w/s.yaml": STATEFUL}, {"dev/w/s.yaml": bigger}) == ["dev:StatefulSet/apps-orders/orders"]
+    secret = {"secret_string": json.dumps({"dbname": "orders", "username": "orders_app"})}
+    renamed = {"secret_string": json.dumps({"dbname": "sales", "username": "sales_app"})}
+    assert _change_ids(tmp_path / "c", {"dev-database": {"aws_secretsmanager_secret_version": {"v": secret}}}, {"dev-database": {"aws_secretsmanager_secret_version": {"v": renamed}}}, {}, {}) == [
+        "dev-database:aws_secretsmanager_secret_version.v"
+    ]
+
+
+def test_disabling_a_component_whose_chart_creates_volumes_is_dangerous(tmp_path: Path) -> None:
+    app = _app("dev-loki", "dist/gitops/dev/components/loki")
+    changes = compare(_tf(tmp_path / "o", {}), _tf(tmp_path / "n", {}), _k8s(tmp_path / "ok", {"dev/apps/a.yaml": app}), _k8s(tmp_path / "nk", {}))
+    assert [d.id for d in guard.change_dangers(changes, frozenset({("dev", "dev-loki")}))] == ["dev:Application/argocd/dev-loki"]
+    assert guard.change_dangers(changes) == []
+
+
+def test_the_default_charts_that_create_volumes_are_known(synthesized: Path) -> None:
+    owners = guard.chart_volume_owners(synthesized / "cdktf.out", synthesized / "gitops")
+    assert ("dev", "dev-loki") in owners and ("dev", "dev-kube-prometheus-stack") in owners

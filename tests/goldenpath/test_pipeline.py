@@ -39,3 +39,53 @@ def test_violations_keep_the_previous_trees(synthesized: Path, tmp_path: Path, m
     assert "synth refused: the rendered artifacts do not verify. Nothing was written." in err
     assert _files(out) == before
     assert sorted(p.name for p in out.iterdir()) == ["PLATFORM.md", "cdktf.out", "gitops", "state-inventory.json"]  # no staging leftovers
+
+
+def test_a_second_synth_waits_then_exits_2(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import fcntl
+    import os
+
+    from goldenpath.cli import main
+    from tests.conftest import REPO
+
+    # GIVEN another synth holds the output directory's lock
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GOLDENPATH_LOCK_TIMEOUT", "0.5")
+    fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        # WHEN synth runs THEN it exits 2 with one clear line and writes nothing
+        assert main(["synth", "--config", str(REPO / "config")]) == 2
+    finally:
+        os.close(fd)
+    assert capsys.readouterr().err.strip().splitlines() == [f"synth: another synth is writing into {tmp_path} (waited 0s); run again when it has finished"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_ends_in_one_line_exit_1_and_no_leftovers(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    import errno
+
+    from goldenpath import pipeline
+    from goldenpath.cli import main
+    from tests.conftest import REPO
+
+    # GIVEN a GitOps render that hits ENOSPC
+    def full(config, outdir, timings):  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, "No space left on device", str(outdir / "x.yaml"))
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(pipeline, "render_gitops", full)
+    # WHEN synth runs THEN one line, exit 1, and no staging directory or output is left
+    assert main(["synth", "--config", str(REPO / "config")]) == 1
+    err = capsys.readouterr().err
+    assert "synth: cannot write the outputs: No space left on device" in err and "Traceback" not in err
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] in ([], ["dist"])
+    assert not [p for p in tmp_path.rglob(".goldenpath-tmp-*")]
+
+
+def test_published_trees_have_normal_permissions(synthesized) -> None:  # type: ignore[no-untyped-def]
+    import stat
+
+    for tree in ("cdktf.out", "gitops"):
+        mode = stat.S_IMODE((synthesized / tree).stat().st_mode)
+        assert mode & 0o055 == 0o055, oct(mode)  # group and others may read and enter (not mkdtemp's 0700)

@@ -123,6 +123,27 @@ def _logs_by_unset_label(board: dict[str, Any]) -> None:
     logs["targets"][0]["expr"] = '{service_name="orders"}'
 
 
+ORDERS_SERVICE = "dev/workloads/orders/service-orders.yaml"
+ORDERS_STATEFULSET = "dev/workloads/orders/statefulset-orders.yaml"
+WEB_ES = "dev/workloads/sample-stateless/externalsecret-sample-stateless-api.yaml"
+DB_POLICY = "dev/platform/database/networkpolicy-db-provisioner.yaml"
+
+
+def _unlisted_resource(root: Path) -> None:
+    path = root / "gitops" / "dev/workloads/orders/kustomization.yaml"
+    path.write_text(path.read_text() + "- configmap-orders-extra.yaml\n")
+
+
+def _wrong_audience(doc: dict[str, Any]) -> None:
+    def change(policy: dict[str, Any]) -> None:
+        conditions = policy["Statement"][0]["Condition"]["StringEquals"]
+        for key in conditions:
+            if key.endswith(":aud"):
+                conditions[key] = "sts.amazonaws.com.cn"
+
+    edit_policy(doc, "aws_iam_role", "irsa_cluster_autoscaler", "assume_role_policy", change)
+
+
 CASES: dict[str, Mutation] = {
     "ingress-dns": lambda r: edit_yaml(r, HELLO_INGRESS, _typo_host),
     "ingress-issuer": lambda r: edit_yaml(r, HELLO_INGRESS, _set(["metadata", "annotations", "cert-manager.io/cluster-issuer"], "letsencrypt-prd")),
@@ -140,7 +161,7 @@ CASES: dict[str, Mutation] = {
     "rwo-rolling-update": lambda r: edit_yaml(r, "dev/values/kube-prometheus-stack.yaml", _set(["grafana", "deploymentStrategy", "type"], "RollingUpdate")),
     "single-owner": _second_owner,
     "namespace-name": _bad_namespace,
-    "destination-namespace": lambda r: edit_yaml(r, ORDERS_APP, _set(["spec", "destination", "namespace"], "apps-ghost")),
+    "destination-namespace": lambda r: edit_yaml(r, "dev/apps/application-dev-platform-database.yaml", _set(["spec", "destination", "namespace"], "platform-ghost")),
     "env-parity": lambda r: (r / "gitops" / "prod/apps/application-prod-loki.yaml").unlink(),
     "schema": lambda r: edit_yaml(r, HELLO_DEPLOYMENT, _set(["spec", "replicas"], "two")),
     "promql-parse": lambda r: edit_yaml(r, PLATFORM_ALERTS, _first_alert(_set(["expr"], 'max by (name) (argocd_app_info{sync_status="OutOfSync"}'))),
@@ -148,6 +169,19 @@ CASES: dict[str, Mutation] = {
     "alert-runbook": lambda r: edit_yaml(r, PLATFORM_ALERTS, _first_alert(_set(["annotations", "runbook_url"], "https://github.com/mikeybeezy/goldenpath-idp-infra/blob/development/docs/runbooks/ArgoCDOutOfSync.md"))),
     "dashboard-datasource": lambda r: edit_yaml(r, ORDERS_DASHBOARD, _dashboard(_other_datasource)),
     "logs-labels": lambda r: edit_yaml(r, ORDERS_DASHBOARD, _dashboard(_logs_by_unset_label)),
+
+
+    # issue 12: what Argo CD applies, references inside the tree, AWS facts in full
+    "argocd-build": _unlisted_resource,
+    "service-selector": lambda r: edit_yaml(r, ORDERS_SERVICE, _set(["spec", "ports", 0, "targetPort"], "web")),
+    "workload-selector": lambda r: edit_yaml(r, HELLO_DEPLOYMENT, _set(["spec", "selector", "matchLabels", "app.kubernetes.io/name"], "hello")),
+    "workload-refs": lambda r: edit_yaml(r, ORDERS_STATEFULSET, _set(["spec", "template", "spec", "containers", 0, "env", 0, "valueFrom", "secretKeyRef", "name"], "orders-db")),
+    "object-namespace": lambda r: edit_yaml(r, "dev/workloads/orders/configmap-orders-dashboard.yaml", _set(["metadata", "namespace"], "apps-hello-goldenpath-idp")),
+    "externalsecret-tenant": lambda r: edit_yaml(r, WEB_ES, _set(["spec", "data", 0, "remoteRef"], {"key": "goldenpath/dev/orders/postgres", "property": "password"})),
+    "arn-exact": lambda r: edit_yaml(r, "dev/values/cluster-autoscaler.yaml", _set(["rbac", "serviceAccount", "annotations", "eks.amazonaws.com/role-arn"], "arn:aws:iam::111111111111:role/goldenpath-dev-cluster-autoscaler")),
+    "irsa-audience": lambda r: edit_stack(r, "dev-cluster", _wrong_audience),
+    "database-port": lambda r: edit_yaml(r, DB_POLICY, _set(["spec", "egress", 1, "ports", 0, "port"], 5433)),
+    "aws-name-limits": lambda r: edit_stack(r, "dev-cluster", lambda d: d["resource"]["aws_iam_role"]["cluster_role"].__setitem__("name", "goldenpath-dev-" + "x" * 60)),
 }
 
 
@@ -177,9 +211,16 @@ def test_mutation_breaks_exactly_its_rule(artifact_copy: Path, rule_id: str) -> 
     assert set(found) == {rule_id}, found
 
 
-def test_env_parity_accepts_a_declared_disabled_component(artifact_copy: Path) -> None:
-    # GIVEN prod without loki, and the platform AppProject declaring it disabled (as the renderer does)
+def test_env_parity_follows_the_config_not_an_annotation(artifact_copy: Path, config_copy: Path) -> None:
+    from goldenpath.config import load_config
+
+    # GIVEN prod without loki and an annotation on the platform AppProject claiming loki is disabled
     (artifact_copy / "gitops" / "prod/apps/application-prod-loki.yaml").unlink()
     edit_yaml(artifact_copy, "prod/apps/appproject-platform.yaml", _set(["metadata", "annotations", "goldenpath.io/disabled-components"], "loki"))
-    # THEN nothing is reported
-    assert _rules(artifact_copy) == {}
+    run = lambda config: {v.rule for v in engine.run(artifact_copy / "cdktf.out", artifact_copy / "gitops", layers=("consistency",), config=config)}  # noqa: E731
+    # WHEN the config enables loki in prod THEN parity reports it (the annotation is not trusted)
+    assert run(load_config(config_copy)) == {"env-parity"}
+    # WHEN the config disables loki in prod THEN nothing is reported
+    text = (config_copy / "platform.yaml").read_text().replace("    issuer: letsencrypt-prod\n", "    issuer: letsencrypt-prod\n    components:\n      loki: {enabled: false}\n")
+    (config_copy / "platform.yaml").write_text(text)
+    assert run(load_config(config_copy)) == set()
