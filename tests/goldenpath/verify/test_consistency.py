@@ -129,6 +129,14 @@ WEB_ES = "dev/workloads/sample-stateless/externalsecret-sample-stateless-api.yam
 DB_POLICY = "dev/platform/database/networkpolicy-db-provisioner.yaml"
 
 
+def _first_secret_ref_named(name: str) -> Callable[[dict[str, Any]], None]:
+    def change(obj: dict[str, Any]) -> None:
+        variables = obj["spec"]["template"]["spec"]["containers"][0]["env"]
+        next(v for v in variables if "valueFrom" in v)["valueFrom"]["secretKeyRef"]["name"] = name
+
+    return change
+
+
 def _unlisted_resource(root: Path) -> None:
     path = root / "gitops" / "dev/workloads/orders/kustomization.yaml"
     path.write_text(path.read_text() + "- configmap-orders-extra.yaml\n")
@@ -175,7 +183,7 @@ CASES: dict[str, Mutation] = {
     "argocd-build": _unlisted_resource,
     "service-selector": lambda r: edit_yaml(r, ORDERS_SERVICE, _set(["spec", "ports", 0, "targetPort"], "web")),
     "workload-selector": lambda r: edit_yaml(r, HELLO_DEPLOYMENT, _set(["spec", "selector", "matchLabels", "app.kubernetes.io/name"], "hello")),
-    "workload-refs": lambda r: edit_yaml(r, ORDERS_STATEFULSET, _set(["spec", "template", "spec", "containers", 0, "env", 0, "valueFrom", "secretKeyRef", "name"], "orders-db")),
+    "workload-refs": lambda r: edit_yaml(r, ORDERS_STATEFULSET, _first_secret_ref_named("orders-db")),
     "object-namespace": lambda r: edit_yaml(r, "dev/workloads/orders/configmap-orders-dashboard.yaml", _set(["metadata", "namespace"], "apps-hello-goldenpath-idp")),
     "externalsecret-tenant": lambda r: edit_yaml(r, WEB_ES, _set(["spec", "data", 0, "remoteRef"], {"key": "goldenpath/dev/orders/postgres", "property": "password"})),
     "arn-exact": lambda r: edit_yaml(r, "dev/values/cluster-autoscaler.yaml", _set(["rbac", "serviceAccount", "annotations", "eks.amazonaws.com/role-arn"], "arn:aws:iam::111111111111:role/goldenpath-dev-cluster-autoscaler")),
