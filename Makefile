@@ -81,7 +81,7 @@ test: setup
 ## lint: ruff and mypy
 lint: setup
 	@$(VENV)/bin/ruff check .
-	@$(VENV)/bin/mypy goldenpath
+	@$(VENV)/bin/mypy goldenpath orchestration
 
 ## ci-guard: refuse losing stateful inventory items since BASE without an Allow-Destroy: trailer
 ci-guard: setup
@@ -109,7 +109,7 @@ charts: setup
 
 ## shared: fetch the pinned CRDs into .shared/crds (URLs and sha256 in shared.lock; network), then the charts
 shared: setup
-	@$(PY) -m goldenpath.shared --lock shared.lock --into .shared
+	@$(PY) -m orchestration.shared --lock shared.lock --into .shared
 	@$(MAKE) --no-print-directory charts
 
 ## imports: regenerate imports/ (typed CRD bindings) from the pinned CRDs in $(CRDS)

@@ -1,6 +1,6 @@
 """Terraform composition root for the cdktf CLI (`npx cdktf synth|list|deploy`).
 
-The same guard and verifier as `make synth` (goldenpath.synth.cdktf_app_synth): the committed
+The same guard and verifier as `make synth` (orchestration.synth.cdktf_app_synth): the committed
 state inventory (dist/state-inventory.json) is the baseline, so `cdktf deploy` cannot deploy what
 `make synth` refuses (ALLOW_DESTROY acknowledges, as for make synth). Only cdktf.out/ is
 written; the GitOps tree and the inventory are `make synth`'s to publish.
@@ -18,7 +18,7 @@ from goldenpath.errors import ConfigError
 fastimport.install()
 sys.dont_write_bytecode = False  # cache compiled bindings even under PYTHONDONTWRITEBYTECODE (see goldenpath/entry.py)
 
-from goldenpath.synth import cdktf_app_synth  # noqa: E402
+from orchestration.synth import cdktf_app_synth  # noqa: E402
 
 
 def main() -> int:

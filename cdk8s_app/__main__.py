@@ -1,7 +1,7 @@
 """`python -m cdk8s_app [--config config] [--out dist/gitops]`: render the GitOps tree only.
 
 Thin composition root (cdk8s.yaml ``app:``): load the model, render into a staging directory,
-swap it in atomically. `make synth` renders both halves through goldenpath.pipeline instead.
+swap it in atomically. `make synth` renders both halves through orchestration.pipeline instead.
 ``--out`` defaults to ``$CDK8S_OUTDIR`` (what `npx cdk8s synth` sets from cdk8s.yaml ``output:``),
 else dist/gitops, so the cdk8s CLI renders the same tree as `make synth`.
 """
@@ -21,7 +21,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 from cdk8s_app.app import render  # noqa: E402
 from goldenpath.config import load_config  # noqa: E402
 from goldenpath.errors import ConfigError  # noqa: E402
-from goldenpath.publish import clean_leftovers, replace_tree, staging_dir  # noqa: E402
+from orchestration.publish import clean_leftovers, replace_tree, staging_dir  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,5 +1,6 @@
-"""``python -m goldenpath``: the same as the `goldenpath` console script (goldenpath/entry.py)."""
+"""``python -m goldenpath``: the same as the `goldenpath` console script (orchestration/entry.py);
+an entry point, so the one kernel module that may import the orchestration above it."""
 
-from goldenpath.entry import main
+from orchestration.entry import main
 
 main()

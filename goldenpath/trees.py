@@ -1,5 +1,5 @@
 """Reading the artifact trees: the layout facts and parsing shared by the change summary
-(:mod:`goldenpath.changes`) and the verifier (:mod:`goldenpath.verify.artifacts`).
+(:mod:`orchestration.changes`) and the verifier (:mod:`goldenpath.verify.artifacts`).
 
 Parsed YAML is cached per process by (path, inode, size, mtime): the synth path reads the
 staged GitOps tree twice (summary, then verifier), and parsing thousands of manifests is the

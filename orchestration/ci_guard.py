@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from goldenpath import guard, inventory
+from orchestration import guard, inventory
 
 TRAILER = "Allow-Destroy"
 

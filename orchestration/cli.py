@@ -108,7 +108,7 @@ def _synth_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--check", is_flag=True, help="write nothing; exit 2 when the committed outputs differ from a fresh render (pre-commit)")
 def synth(check: bool, **options: Any) -> int:
     """Render, guard, verify, then replace cdktf.out/ and dist/gitops/ atomically."""
-    from goldenpath.synth import run_synth
+    from orchestration.synth import run_synth
 
     return run_synth(write=not check, fmt="text", detailed=check, committed_only=check, **options)
 
@@ -119,7 +119,7 @@ def synth(check: bool, **options: Any) -> int:
 @click.option("--detailed-exitcode", is_flag=True, help="exit 0 no changes, 1 error, 2 changes, 3 the guard would refuse")
 def diff(fmt: str, detailed_exitcode: bool, **options: Any) -> int:
     """Show what synth would change (and what the guard would say); write nothing."""
-    from goldenpath.synth import run_synth
+    from orchestration.synth import run_synth
 
     return run_synth(write=False, fmt=fmt, detailed=detailed_exitcode, **options)
 
@@ -154,8 +154,8 @@ def verify(terraform: Path, gitops: Path, fmt: str, layers: list[str], drift: bo
         require_pinned_inputs(layers)
         if render_terraform:
             from goldenpath.config import load_config
-            from goldenpath.pipeline import Timings
-            from goldenpath.pipeline import render_terraform as render
+            from orchestration.pipeline import Timings
+            from orchestration.pipeline import render_terraform as render
 
             loaded = load_config(config)
             with tempfile.TemporaryDirectory(prefix="goldenpath-verify-") as tmp:
@@ -165,7 +165,7 @@ def verify(terraform: Path, gitops: Path, fmt: str, layers: list[str], drift: bo
             violations = engine.run(terraform, gitops, layers=layers, config=_config_if_present(config))
         details: dict[str, str] = {}
         if drift:
-            from goldenpath.verify.drift import drift_with_diffs
+            from orchestration.drift import drift_with_diffs
 
             found, details = drift_with_diffs(config, gitops)
             violations += found
@@ -235,7 +235,7 @@ def deploy(env: str, plan: bool, config: Path, cdktf_args: tuple[str, ...]) -> i
 
     Extra arguments (make deploy ARGS=--auto-approve) go to every `cdktf deploy`.
     """
-    from goldenpath.deploy import deploy as run
+    from orchestration.deploy import deploy as run
 
     return run(config, env, plan=plan, cdktf_args=list(cdktf_args))
 
@@ -245,7 +245,7 @@ def deploy(env: str, plan: bool, config: Path, cdktf_args: tuple[str, ...]) -> i
 @click.option("--inventory", type=click.Path(path_type=Path), default=Path("dist/state-inventory.json"), show_default=True, help="the committed inventory")
 def guard(base: str, inventory: Path) -> int:
     """CI: refuse a change whose state inventory loses items not acknowledged by an `Allow-Destroy:` commit trailer."""
-    from goldenpath.ci_guard import check
+    from orchestration.ci_guard import check
 
     return check(base, inventory)
 
@@ -273,7 +273,7 @@ def schema(config: Path, check: bool) -> int:
 def secrets(config: Path, fmt: str) -> int:
     """List the secrets a human still has to fill, with the exact `aws secretsmanager put-secret-value` command."""
     from goldenpath.config import load_config
-    from goldenpath.secrets_todo import format_todo, todo
+    from orchestration.secrets_todo import format_todo, todo
 
     items = todo(load_config(config))
     print(json.dumps([item.as_dict() for item in items], indent=2) if fmt == "json" else format_todo(items))

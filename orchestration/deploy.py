@@ -133,9 +133,9 @@ def outputs_summary(stacks: list[str]) -> list[str]:
 
 
 def run_stacks(config_dir: Path, env: str, *, plan: bool, cdktf_args: list[str] | None = None, outdir: Path = Path("cdktf.out")) -> int:
-    from goldenpath import guard
-    from goldenpath.plan_guard import plan_dangers, plan_stack
-    from goldenpath.synth import acknowledged_ids, refuse
+    from orchestration import guard
+    from orchestration.plan_guard import plan_dangers, plan_stack
+    from orchestration.synth import acknowledged_ids, refuse
 
     action = "plan" if plan else "deploy"
     env_vars = {**os.environ, "GOLDENPATH_CONFIG": str(config_dir)}

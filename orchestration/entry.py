@@ -21,7 +21,7 @@ def main() -> None:
     sys.dont_write_bytecode = False
 
     try:
-        from goldenpath.cli import main as cli_main
+        from orchestration.cli import main as cli_main
     except ModuleNotFoundError as exc:  # e.g. the system python instead of the project's venv
         print(f"goldenpath: {exc.name} is not installed for {sys.executable}; run `make setup` and use .venv/bin/goldenpath", file=sys.stderr)
         sys.exit(2)

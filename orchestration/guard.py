@@ -1,8 +1,8 @@
 """Destroy guard: refuse a synth that would delete or replace state without an explicit ack.
 
 What holds state and what replaces it is listed here; the baseline the guard compares with is
-the committed inventory (:mod:`goldenpath.inventory`), and Terraform's own plan is checked by
-:mod:`goldenpath.plan_guard` before `make deploy` applies anything.
+the committed inventory (:mod:`orchestration.inventory`), and Terraform's own plan is checked by
+:mod:`orchestration.plan_guard` before `make deploy` applies anything.
 
 Argo CD prunes what leaves the tree and Terraform destroys what leaves a stack; a config edit
 (an app file deleted, an identifier renamed) can silently take a database with it. Each
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from goldenpath.changes import ChangeSet, Item
+from orchestration.changes import ChangeSet, Item
 
 # resource type -> attributes whose change forces replacement (destroy + create) of stateful things
 REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
@@ -73,7 +73,7 @@ class Danger:
 
 def change_dangers(changes: ChangeSet, chart_volumes: frozenset[tuple[str, str]] = frozenset()) -> list[Danger]:
     """What the change from the previous outputs destroys or replaces: beside the committed
-    inventory's view (goldenpath.inventory.dangers, which works on a fresh clone), the checks
+    inventory's view (orchestration.inventory.dangers, which works on a fresh clone), the checks
     that need the previous trees themselves (database renames through the secret's keys,
     volumeClaimTemplates, StatefulSets that lose their volumes, charts that render volumes).
     ``chart_volumes``: (env, Application name) whose chart renders PVCs or volumeClaimTemplates."""

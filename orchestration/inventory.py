@@ -17,9 +17,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from goldenpath import guard
-from goldenpath.changes import Item, manifest_items, terraform_items
-from goldenpath.guard import Danger
+from orchestration import guard
+from orchestration.changes import Item, manifest_items, terraform_items
+from orchestration.guard import Danger
 
 VERSION = 1
 FILE_NAME = "state-inventory.json"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from goldenpath import fastimport
 from goldenpath.config import PlatformConfig, load_config
-from goldenpath.publish import clean_leftovers, replace_tree, staging_dir
+from orchestration.publish import clean_leftovers, replace_tree, staging_dir
 
 
 @dataclass
@@ -98,7 +98,7 @@ def publish(staged: Staged, terraform_out: Path, gitops_out: Path) -> None:
 def write_platform_doc(config: PlatformConfig, target: Path, terraform: Path) -> None:
     """dist/PLATFORM.md: written next to the tree, atomically (temp file + rename); the stack
     edges come from ``terraform``/manifest.json (what cdktf itself orders deploys by)."""
-    from goldenpath.platform_doc import render_platform_doc
+    from orchestration.platform_doc import render_platform_doc
 
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")

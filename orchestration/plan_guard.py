@@ -1,6 +1,6 @@
 """The authoritative destroy guard: Terraform's own plan, checked before anything is applied.
 
-The offline guard (:mod:`goldenpath.inventory`) predicts replacements from the attributes it
+The offline guard (:mod:`orchestration.inventory`) predicts replacements from the attributes it
 knows; Terraform knows them all (a provider's ForceNew, a moved resource, state drift). Before
 each stack of `make plan` / `make deploy`, the stack is planned with ``terraform plan -out`` and
 its JSON (``terraform show -json``: ``resource_changes[].change.actions``) is read: a
@@ -16,8 +16,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from goldenpath import guard
-from goldenpath.guard import Danger
+from orchestration import guard
+from orchestration.guard import Danger
 
 PLAN_FILE = "goldenpath.tfplan"
 STATEFUL_TYPES = frozenset(guard.WHY_REMOVED)

@@ -50,7 +50,7 @@ def fetch(lock: Path, into: Path, opener=urllib.request.urlopen) -> list[str]:  
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m goldenpath.shared", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m orchestration.shared", description=__doc__)
     parser.add_argument("--lock", type=Path, default=Path("shared.lock"))
     parser.add_argument("--into", type=Path, default=Path(".shared"))
     args = parser.parse_args(argv)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from goldenpath.changes import ChangeSet, Delta
-from goldenpath.guard import Danger
+from orchestration.changes import ChangeSet, Delta
+from orchestration.guard import Danger
 
 DETAIL_LIMIT = 25  # per section; the git diff has the rest
 

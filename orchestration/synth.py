@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from goldenpath import guard, inventory, summary
 from goldenpath.errors import ConfigError
-from goldenpath.guard import Danger
+from orchestration import guard, inventory, summary
+from orchestration.guard import Danger
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_GUARD = 0, 1, 2, 3
 DIFF_NONE, DIFF_ERROR, DIFF_CHANGES, DIFF_GUARDED = 0, 1, 2, 3
@@ -75,7 +75,7 @@ def run_synth(
     committed_only: bool = False,
 ) -> int:
     """``committed_only`` (synth --check): only what is committed counts as a change (dist/)."""
-    from goldenpath.publish import Busy, exclusive
+    from orchestration.publish import Busy, exclusive
 
     timeout = float(os.environ.get("GOLDENPATH_LOCK_TIMEOUT", "600"))
     try:
@@ -100,10 +100,10 @@ def _run_synth(
     write: bool, fmt: str, detailed: bool, config: Path, terraform_out: Path, gitops_out: Path, platform_doc: Path,
     inventory_path: Path | None, allow_destroy: str, no_verify: bool, committed_only: bool,
 ) -> int:
-    from goldenpath.changes import compare
-    from goldenpath.pipeline import publish, staged_render, write_platform_doc
-    from goldenpath.platform_doc import render_platform_doc
-    from goldenpath.secrets_todo import format_todo, todo
+    from orchestration.changes import compare
+    from orchestration.pipeline import publish, staged_render, write_platform_doc
+    from orchestration.platform_doc import render_platform_doc
+    from orchestration.secrets_todo import format_todo, todo
 
     inventory_path = inventory_path or inventory.default_path(gitops_out)
     try:
@@ -165,8 +165,8 @@ def _text(path: Path) -> str | None:
 def cdktf_app_synth(config_dir: Path, outdir: Path, gitops_out: Path = Path("dist/gitops")) -> int:
     """main.py (the cdktf CLI's `app`): the same guard and verifier as `make synth`, then only
     ``outdir`` is replaced (the GitOps tree and the inventory are `make synth`'s to write)."""
-    from goldenpath.pipeline import staged_render
-    from goldenpath.publish import replace_tree
+    from orchestration.pipeline import staged_render
+    from orchestration.publish import replace_tree
 
     try:
         baseline = inventory.baseline(inventory.default_path(gitops_out), outdir, gitops_out)

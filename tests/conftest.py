@@ -27,7 +27,7 @@ def config_copy(tmp_path: Path) -> Path:
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default config rendered once per session by the real `synth` path (both halves,
     verified, published): ``<dir>/cdktf.out``, ``<dir>/gitops``, ``<dir>/PLATFORM.md``."""
-    from goldenpath.cli import main
+    from orchestration.cli import main
 
     root = tmp_path_factory.mktemp("synthesized")
     code = main(

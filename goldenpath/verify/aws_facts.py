@@ -17,8 +17,8 @@ from goldenpath.trees import as_list
 from goldenpath.verify.artifacts import Artifacts, Manifest, TfBlock
 from goldenpath.verify.charts import rendered_manifests
 from goldenpath.verify.consistency import IRSA_ANNOTATION, LB_NAME_ANNOTATION, RDS_TAG, _irsa_annotations
-from goldenpath.verify.engine import rule
 from goldenpath.verify.index import Index, containers, sources
+from goldenpath.verify.registry import rule
 from goldenpath.verify.report import Violation
 
 AUDIENCE = "sts.amazonaws.com"  # what the EKS pod identity webhook's projected token carries

@@ -18,8 +18,8 @@ from typing import Any
 from goldenpath import helm_render, schemas
 from goldenpath.verify import pod_security
 from goldenpath.verify.artifacts import Artifacts, Manifest
-from goldenpath.verify.engine import rule
 from goldenpath.verify.index import Index
+from goldenpath.verify.registry import rule
 from goldenpath.verify.releases import Release, releases
 from goldenpath.verify.report import Violation
 

@@ -16,8 +16,8 @@ from goldenpath.trees import as_list
 from goldenpath.verify import pod_security
 from goldenpath.verify.artifacts import Artifacts, Manifest
 from goldenpath.verify.charts import rendered, rendered_manifests
-from goldenpath.verify.engine import rule
 from goldenpath.verify.index import Index, containers, sources
+from goldenpath.verify.registry import rule
 from goldenpath.verify.report import Violation
 
 DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")

@@ -1,44 +1,17 @@
-"""Rule registry and runner.
-
-A rule is a function ``(Artifacts) -> Iterable[Violation]`` registered with :func:`rule`; its
-docstring says which failure it prevents (``goldenpath verify --list-rules`` prints them).
-"""
+"""The verifier's runner: loads the artifacts and runs the registered rules of the wanted layers
+(the registry is :mod:`goldenpath.verify.registry`, which the rule modules import)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from goldenpath.verify.artifacts import Artifacts, load
+from goldenpath.verify.artifacts import load
+from goldenpath.verify.registry import RULES, Rule, rule
 from goldenpath.verify.report import Violation
 
-RuleFn = Callable[[Artifacts], Iterable[Violation]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    layer: str  # schema | consistency | charts | policy
-    check: RuleFn
-
-    @property
-    def doc(self) -> str:
-        return " ".join((self.check.__doc__ or "").split())
-
-
-RULES: dict[str, Rule] = {}
-
-
-def rule(rule_id: str, layer: str) -> Callable[[RuleFn], RuleFn]:
-    def register(fn: RuleFn) -> RuleFn:
-        if rule_id in RULES:
-            raise ValueError(f"duplicate rule id {rule_id}")
-        RULES[rule_id] = Rule(rule_id, layer, fn)
-        return fn
-
-    return register
+__all__ = ["RULES", "Rule", "all_rules", "rule", "run"]
 
 
 def _load_rule_modules() -> None:

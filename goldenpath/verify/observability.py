@@ -23,7 +23,7 @@ import yaml
 from goldenpath import charts
 from goldenpath.verify.artifacts import Artifacts, Manifest
 from goldenpath.verify.charts import rendered_manifests
-from goldenpath.verify.engine import rule
+from goldenpath.verify.registry import rule
 from goldenpath.verify.report import Violation
 
 METRICS_FILE = Path(__file__).with_name("metrics.yaml")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from goldenpath.policy import CheckovResults, checkov_binary, run_checkov_kubernetes, run_checkov_terraform
 from goldenpath.verify.artifacts import Artifacts
-from goldenpath.verify.engine import rule
 from goldenpath.verify.index import Index
+from goldenpath.verify.registry import rule
 from goldenpath.verify.report import Violation
 
 SKIP_FILE_DISPLAY = "policy/checkov-skips.yaml"

@@ -15,8 +15,8 @@ from typing import Any
 from goldenpath.verify import pod_security
 from goldenpath.verify.artifacts import Artifacts, Manifest
 from goldenpath.verify.charts import _secret_sources, rendered_manifests, secret_references
-from goldenpath.verify.engine import rule
 from goldenpath.verify.index import Index
+from goldenpath.verify.registry import rule
 from goldenpath.verify.report import Violation
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")

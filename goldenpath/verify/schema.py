@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from goldenpath.schemas import validate_manifest
 from goldenpath.verify.artifacts import Artifacts
-from goldenpath.verify.engine import rule
+from goldenpath.verify.registry import rule
 from goldenpath.verify.report import Violation
 
 

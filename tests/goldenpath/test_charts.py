@@ -105,7 +105,7 @@ def test_pull_of_an_unknown_version_says_which_and_where(chart_repository: str, 
 
 
 def test_charts_check_cli_reports_a_missing_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from goldenpath.cli import main
+    from orchestration.cli import main
 
     monkeypatch.setenv("GOLDENPATH_CHARTS", str(tmp_path))
     assert main(["charts", "check", "--config", str(REPO / "config")]) == 2

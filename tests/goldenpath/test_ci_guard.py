@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from goldenpath.cli import main
+from orchestration.cli import main
 
 INVENTORY = {"version": 1, "terraform": {"global-ecr": {"aws_ecr_repository.orders": {"encryption_configuration": None, "name": "orders"}}},
              "gitops": {"dev": {"Namespace/apps-orders": {"kind": "Namespace"}}}}

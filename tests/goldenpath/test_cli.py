@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from goldenpath import __version__
-from goldenpath.cli import main
+from orchestration.cli import main
 from tests.conftest import REPO
 
 

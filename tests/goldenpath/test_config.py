@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from goldenpath.cli import main
 from goldenpath.config import load_config
+from orchestration.cli import main
 from tests.conftest import REPO
 from tests.goldenpath.malformed_corpus import CASES, FILE_CASES
 

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from goldenpath import helm_values, naming
-from goldenpath.cli import main
 from goldenpath.config import load_config
-from goldenpath.platform_doc import render_platform_doc
+from orchestration.cli import main
+from orchestration.platform_doc import render_platform_doc
 from tests.conftest import REPO
 
 LOCATED = re.compile(r"^config/(platform\.yaml|apps/[^/]+\.ya?ml):\d+: ")

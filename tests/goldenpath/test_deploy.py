@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from goldenpath import deploy
+from orchestration import deploy
 from tests.conftest import REPO
 
 
@@ -218,7 +218,7 @@ def test_terraform_plan_deleting_or_replacing_state_is_refused_before_apply(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x")
     monkeypatch.setattr(deploy, "CDKTF", Path("/bin/true"))
     monkeypatch.delenv("ALLOW_DESTROY", raising=False)
-    from goldenpath.cli import main
+    from orchestration.cli import main
 
     # WHEN deploying dev through the CLI
     code = main(["deploy", "--env", "dev", "--config", str(config), "--", "--auto-approve"])

@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from goldenpath import guard, inventory
-from goldenpath.changes import compare
+from orchestration import guard, inventory
+from orchestration.changes import compare
 
 RDS = {"identifier": "goldenpath-dev-postgres", "engine": "postgres", "instance_class": "db.t4g.medium", "tags": {"a": "1"}}
 NODES = {"node_group_name": "general", "instance_types": ["t3.large"], "scaling_config": [{"min_size": 2}]}

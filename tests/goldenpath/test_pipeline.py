@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from goldenpath import pipeline
-from goldenpath.cli import main
+from orchestration import pipeline
+from orchestration.cli import main
 from tests.conftest import REPO
 
 
@@ -45,7 +45,7 @@ def test_a_second_synth_waits_then_exits_2(tmp_path, monkeypatch, capsys) -> Non
     import fcntl
     import os
 
-    from goldenpath.cli import main
+    from orchestration.cli import main
     from tests.conftest import REPO
 
     # GIVEN another synth holds the output directory's lock
@@ -65,8 +65,8 @@ def test_a_second_synth_waits_then_exits_2(tmp_path, monkeypatch, capsys) -> Non
 def test_a_full_disk_ends_in_one_line_exit_1_and_no_leftovers(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     import errno
 
-    from goldenpath import pipeline
-    from goldenpath.cli import main
+    from orchestration import pipeline
+    from orchestration.cli import main
     from tests.conftest import REPO
 
     # GIVEN a GitOps render that hits ENOSPC

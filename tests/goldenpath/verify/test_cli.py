@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from goldenpath.cli import main
-from goldenpath.verify.drift import drift
+from orchestration.cli import main
+from orchestration.drift import drift
 from tests.conftest import REPO
 
 
