@@ -1,7 +1,11 @@
 """config/schema.json (platform.yaml) and config/app.schema.json (apps/*.yaml): the JSON Schemas
 of the pydantic model, for editors (each config file names its schema in a
 ``# yaml-language-server: $schema=...`` modeline). `goldenpath schema` writes them; `--check`
-(pre-commit, tests) fails when they are not current."""
+(pre-commit, tests) fails when they are not current.
+
+The modeline is the files' last line, so no config line number moves: yaml-language-server
+takes it from any line comment of the document (redhat-developer/yaml-language-server,
+src/languageservice/services/modelineUtil.ts: ``doc.lineComments.find(isModeline)``)."""
 
 from __future__ import annotations
 
