@@ -145,6 +145,9 @@ def _synth(args: argparse.Namespace, *, write: bool) -> int:
         if write:
             publish(staged, args.terraform_out, args.gitops_out)
             write_platform_doc(staged.config, args.platform_doc)
+            from goldenpath.portal import write_portal  # dist/catalog, dist/apps (issue 16)
+
+            write_portal(staged.config, args.platform_doc.parent)
     print(summary.table(changes))
     print(summary.details(changes))
     if dangers and not write:
