@@ -42,7 +42,7 @@ def rule(rule_id: str, layer: str) -> Callable[[RuleFn], RuleFn]:
 
 def _load_rule_modules() -> None:
     # Imported for their @rule registrations.
-    from goldenpath.verify import charts, consistency, observability, policy, schema  # noqa: F401
+    from goldenpath.verify import charts, consistency, observability, policy, schema, self_service  # noqa: F401
 
 
 def run(terraform: Path, gitops: Path, *, layers: Iterable[str] = ("schema", "consistency", "charts", "policy")) -> list[Violation]:
