@@ -38,4 +38,4 @@ def test_violations_keep_the_previous_trees(synthesized: Path, tmp_path: Path, m
     assert "dev/platform/namespaces/namespace-bad.yaml: Namespace/Bad_Name: namespace-name:" in err
     assert "synth refused: the rendered artifacts do not verify. Nothing was written." in err
     assert _files(out) == before
-    assert sorted(p.name for p in out.iterdir()) == ["PLATFORM.md", "cdktf.out", "gitops"]  # no staging leftovers
+    assert sorted(p.name for p in out.iterdir()) == ["PLATFORM.md", "apps", "catalog", "cdktf.out", "gitops"]  # no staging leftovers
