@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
+TEAMS = ("platform-team", "team-commerce", "team-web")  # declared in config/platform.yaml
 
 
 def generated_app(index: int) -> dict[str, object]:
@@ -15,7 +16,7 @@ def generated_app(index: int) -> dict[str, object]:
     name = f"bench-app-{index:03d}"
     app: dict[str, object] = {
         "name": name,
-        "owner": f"team-{index % 7}",
+        "owner": TEAMS[index % len(TEAMS)],
         "kind": "stateless",
         "source": {"git": {"repo_url": f"https://github.com/example/{name}.git", "path": "."}},
         "port": 8080,

@@ -17,10 +17,11 @@ from typing import Any
 
 import cdk8s
 
-from cdk8s_app import layout, writer
-from cdk8s_app.argocd import ComponentApplication, DirectoryApplication, OciRepositories, Projects, image_updater_annotations
+from cdk8s_app import layout, workloads, writer
+from cdk8s_app.argocd import ComponentApplication, DirectoryApplication, OciRepositories, Projects
 from cdk8s_app.components import ComponentExtras
 from cdk8s_app.database import DatabaseProvisioning
+from cdk8s_app.image_updates import image_name
 from cdk8s_app.layout import Section, SyncSpec
 from cdk8s_app.platform import ClusterIssuers, KongPrometheusPlugin, Namespaces, SecretStore
 from cdk8s_app.workloads import AppWorkload
@@ -71,7 +72,7 @@ def build_env(app: cdk8s.App, config: PlatformConfig, env: str) -> None:
     for application in config.apps_in(env):
         sync = SyncSpec(
             naming.application(env, application.name),
-            naming.APPS_PROJECT,
+            naming.team_project(application.owner),
             naming.app_namespace(application),
             layout.WAVE_APPS,
             automated=automated_apps,
@@ -80,6 +81,7 @@ def build_env(app: cdk8s.App, config: PlatformConfig, env: str) -> None:
             app, f"{env}-workload-{application.name}", env=env, directory=f"workloads/{application.name}", sync=sync
         )
         AppWorkload(workload_sections[application.name], "workload", config=config, env=env, app=application)
+        label_app_objects(workload_sections[application.name], naming.app_labels(platform, application))
     # ---- end of per-env constructs ----
 
     # Applications last: whether a component has a third source depends on what was built above.
@@ -100,12 +102,18 @@ def build_env(app: cdk8s.App, config: PlatformConfig, env: str) -> None:
     for section in layout.sections(app, env):
         if section.sync is None or section.sync.component is not None or not section.has_objects:
             continue
-        annotations = (
-            image_updater_annotations(config, env, apps_by_name[section.directory.split("/", 1)[1]])
-            if section.directory.startswith("workloads/")
-            else None
+        labels = (
+            naming.app_labels(platform, apps_by_name[section.directory.split("/", 1)[1]]) if section.directory.startswith("workloads/") else None
         )
-        DirectoryApplication(apps_section, f"dir-{section.directory}", config=config, section=section, annotations=annotations)
+        DirectoryApplication(apps_section, f"dir-{section.directory}", config=config, section=section, labels=labels)
+
+
+def label_app_objects(section: Section, labels: dict[str, str]) -> None:
+    """Team, application and cost center on every object an app renders (cost reports, RBAC audits)."""
+    for obj in section.node.find_all():
+        if isinstance(obj, cdk8s.ApiObject):
+            for key, value in labels.items():
+                obj.metadata.add_label(key, value)
 
 
 def build(config: PlatformConfig) -> cdk8s.App:
@@ -126,7 +134,10 @@ def env_files(app: cdk8s.App, config: PlatformConfig, env: str) -> dict[str, Any
         manifests += [f.path for f in rendered]
         if section.directory.startswith("workloads/") and rendered:
             prefix = section.directory + "/"
-            files[prefix + "kustomization.yaml"] = writer.kustomization([f.path.removeprefix(prefix) for f in rendered])
+            # The `images` entry is what Image Updater's git write-back sets (kustomization:.).
+            application = next(a for a in config.apps_in(env) if a.name == section.directory.split("/", 1)[1])
+            images = [{"name": image_name(config, application), "newTag": workloads.image_tag(application, env)}]
+            files[prefix + "kustomization.yaml"] = writer.kustomization([f.path.removeprefix(prefix) for f in rendered], images=images)
     _check_unique_objects(files[p] for p in manifests)
     for component in config.components_in(env):
         files[naming.values_file(env, component).removeprefix(naming.gitops_path(env) + "/")] = helm_values.values(config, env, component)

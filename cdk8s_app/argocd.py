@@ -14,11 +14,9 @@ import cdk8s
 from cdk8s_plus_33 import k8s
 from constructs import Construct
 
-from cdk8s_app import workloads
 from cdk8s_app.layout import WAVE_PROJECTS, Section
 from goldenpath import naming
 from goldenpath.config import PlatformConfig
-from goldenpath.model import App
 from imports.argocd_application.io.argoproj import (
     Application,
     ApplicationSpec,
@@ -38,12 +36,12 @@ from imports.argocd_appproject.io.argoproj import (
     AppProjectSpecClusterResourceWhitelist,
     AppProjectSpecDestinations,
     AppProjectSpecNamespaceResourceWhitelist,
+    AppProjectSpecRoles,
 )
 
 IN_CLUSTER = "https://kubernetes.default.svc"
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
 WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave"
-IMAGE_UPDATER = "argocd-image-updater.argoproj.io"
 # CRDs too large for client-side apply's last-applied annotation (262144 bytes).
 # The charts layer (chart-crd-size) measures the rendered CRDs and fails when one is missing here.
 SERVER_SIDE_APPLY = frozenset({"argocd", "external-secrets", "kube-prometheus-stack"})
@@ -128,11 +126,14 @@ def values_ref(env: str, component: str) -> str:
     return f"$values/{naming.values_file(env, component)}"
 
 
-def _metadata(name: str, wave: int, annotations: dict[str, str] | None = None) -> cdk8s.ApiObjectMetadata:
+def _metadata(
+    name: str, wave: int, annotations: dict[str, str] | None = None, labels: dict[str, str] | None = None
+) -> cdk8s.ApiObjectMetadata:
     return cdk8s.ApiObjectMetadata(
         name=name,
         namespace=naming.ARGOCD_NAMESPACE,
         annotations={WAVE_ANNOTATION: str(wave), **(annotations or {})},
+        labels=labels or None,
         finalizers=[FINALIZER],
     )
 
@@ -151,22 +152,16 @@ def _sync_policy(automated: bool, server_side: bool = False) -> ApplicationSpecS
     )
 
 
-def image_updater_annotations(config: PlatformConfig, env: str, app: App) -> dict[str, str]:
-    """Argo CD Image Updater settings by the app's ``image_update`` policy (none: no annotations)."""
-    policy = workloads.image_update(app, env)
-    if policy == "none":
-        return {}
-    repo = f"{naming.ecr_registry(config.platform)}/{naming.ecr_repository(config.platform, app)}"
-    return {
-        f"{IMAGE_UPDATER}/image-list": f"app={repo}",
-        f"{IMAGE_UPDATER}/app.update-strategy": policy,
-        f"{IMAGE_UPDATER}/app.kustomize.image-name": repo,
-        f"{IMAGE_UPDATER}/write-back-method": "argocd",
-    }
+def team_policies(team: str) -> list[str]:
+    """Argo CD RBAC lines of a team's role: see and sync the Applications of its own project only
+    (Argo CD RBAC docs: ``p, <role>, applications, <action>, <project>/<application>, allow``)."""
+    project = naming.team_project(team)
+    return [f"p, proj:{project}:{naming.TEAM_ROLE}, applications, {action}, {project}/*, allow" for action in ("get", "sync")]
 
 
 class Projects(Construct):
-    """AppProject ``platform`` (tooling, cluster-wide) and ``apps`` (app namespaces only)."""
+    """AppProject ``platform`` (tooling, cluster-wide) and one per team: its apps' namespaces only,
+    the platform repository only, no cluster-wide objects, and a role bound to the team's groups."""
 
     def __init__(self, scope: Construct, id: str, *, config: PlatformConfig, env: str) -> None:
         super().__init__(scope, id)
@@ -190,22 +185,39 @@ class Projects(Construct):
                 cluster_resource_whitelist=[AppProjectSpecClusterResourceWhitelist(group="*", kind="*")],
             ),
         )
-        AppProject(
-            self,
-            "apps",
-            metadata=cdk8s.ApiObjectMetadata(
-                name=naming.APPS_PROJECT, namespace=naming.ARGOCD_NAMESPACE, annotations={WAVE_ANNOTATION: str(WAVE_PROJECTS)}
-            ),
-            spec=AppProjectSpec(
-                description=f"Self-service applications ({env}): their own namespaces, no cluster-wide objects",
-                source_repos=[platform.git.repo_url],
-                destinations=[
-                    AppProjectSpecDestinations(server=IN_CLUSTER, namespace=naming.app_namespace(a)) for a in config.apps_in(env)
-                ],
-                cluster_resource_whitelist=[],
-                namespace_resource_whitelist=[AppProjectSpecNamespaceResourceWhitelist(group=g, kind=k) for g, k in APP_KINDS],
-            ),
-        )
+        for team, spec in sorted(platform.teams.items()):
+            apps = [a for a in config.apps_in(env) if a.owner == team]
+            project = naming.team_project(team)
+            AppProject(
+                self,
+                f"team-{team}",
+                metadata=cdk8s.ApiObjectMetadata(
+                    name=project,
+                    namespace=naming.ARGOCD_NAMESPACE,
+                    annotations={
+                        WAVE_ANNOTATION: str(WAVE_PROJECTS),
+                        # Argo CD cannot limit a project to paths of a repository; the verifier's
+                        # team-source-paths rule holds every Application of the project to these.
+                        naming.SOURCE_PATHS_ANNOTATION: ",".join(naming.gitops_path(env, "workloads", a.name) for a in apps),
+                    },
+                    labels={naming.TEAM_LABEL: team, naming.COST_CENTER_LABEL: spec.cost_center},
+                ),
+                spec=AppProjectSpec(
+                    description=f"Apps of team {team} ({env}): their own namespaces, no cluster-wide objects",
+                    source_repos=[platform.git.repo_url],
+                    destinations=[AppProjectSpecDestinations(server=IN_CLUSTER, namespace=naming.app_namespace(a)) for a in apps],
+                    cluster_resource_whitelist=[],
+                    namespace_resource_whitelist=[AppProjectSpecNamespaceResourceWhitelist(group=g, kind=k) for g, k in APP_KINDS],
+                    roles=[
+                        AppProjectSpecRoles(
+                            name=naming.TEAM_ROLE,
+                            description=f"members of {', '.join(spec.groups)}: see and sync the apps of {team}",
+                            groups=list(spec.groups),
+                            policies=team_policies(team),
+                        )
+                    ],
+                ),
+            )
 
 
 class OciRepositories(Construct):
@@ -278,7 +290,7 @@ class DirectoryApplication(Construct):
     """Application syncing one rendered directory (``platform/*``, ``workloads/*``, ...)."""
 
     def __init__(
-        self, scope: Construct, id: str, *, config: PlatformConfig, section: Section, annotations: dict[str, str] | None = None
+        self, scope: Construct, id: str, *, config: PlatformConfig, section: Section, labels: dict[str, str] | None = None
     ) -> None:
         super().__init__(scope, id)
         assert section.sync is not None
@@ -287,11 +299,11 @@ class DirectoryApplication(Construct):
         self.this = Application(
             self,
             "application",
-            metadata=_metadata(sync.application, sync.wave, annotations),
+            metadata=_metadata(sync.application, sync.wave, labels=labels),
             spec=ApplicationSpec(
                 project=sync.project,
                 destination=ApplicationSpecDestination(server=IN_CLUSTER, namespace=sync.namespace),
-                # Single source: Argo CD Image Updater only handles `spec.source` Applications.
+                # Single source: Argo CD Image Updater writes back to `spec.source` only.
                 source=ApplicationSpecSource(
                     repo_url=platform.git.repo_url,
                     target_revision=platform.environments[section.env].branch,

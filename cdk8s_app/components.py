@@ -4,11 +4,13 @@ third source (``components/<component>/``) of the component's Application."""
 
 from __future__ import annotations
 
+from cdk8s_plus_33 import k8s
 from constructs import Construct
 
 from cdk8s_app.alerts import PlatformAlerts
 from cdk8s_app.dashboards import COMPONENT_PANELS, DashboardConfigMap, kong_signals, overview
 from cdk8s_app.external_secrets import OwnerSecrets
+from cdk8s_app.image_updates import AppImageUpdates
 from cdk8s_app.ingress import PublicIngress
 from cdk8s_app.monitoring import Monitor
 from goldenpath import helm_values, naming
@@ -16,6 +18,35 @@ from goldenpath.config import PlatformConfig
 
 # The tooling that gets a dashboard of its own signals (and, behind Kong, its golden signals).
 DASHBOARD_COMPONENTS = tuple(sorted(COMPONENT_PANELS))
+
+
+class BackstageClusterReader(Construct):
+    """Read-only access for Backstage's Kubernetes plugin (the objects its UI shows; no Secrets)."""
+
+    RESOURCES = (
+        ("", ("configmaps", "limitranges", "pods", "resourcequotas", "services")),
+        ("apps", ("daemonsets", "deployments", "replicasets", "statefulsets")),
+        ("autoscaling", ("horizontalpodautoscalers",)),
+        ("batch", ("cronjobs", "jobs")),
+        ("networking.k8s.io", ("ingresses",)),
+        ("metrics.k8s.io", ("pods",)),
+    )
+
+    def __init__(self, scope: Construct, id: str, *, env: str, namespace: str) -> None:
+        super().__init__(scope, id)
+        k8s.KubeClusterRole(
+            self,
+            "role",
+            metadata=k8s.ObjectMeta(name=naming.BACKSTAGE_READER),
+            rules=[k8s.PolicyRule(api_groups=[g], resources=list(r), verbs=["get", "list", "watch"]) for g, r in self.RESOURCES],
+        )
+        k8s.KubeClusterRoleBinding(
+            self,
+            "binding",
+            metadata=k8s.ObjectMeta(name=naming.BACKSTAGE_READER),
+            role_ref=k8s.RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole", name=naming.BACKSTAGE_READER),
+            subjects=[k8s.Subject(kind="ServiceAccount", name=naming.backstage_service_account(env), namespace=namespace)],
+        )
 
 
 class ComponentExtras(Construct):
@@ -69,3 +100,7 @@ class ComponentExtras(Construct):
                 selector={"app.kubernetes.io/instance": naming.release(env, component)},
                 port="http-metrics",
             )
+        if component == "argocd-image-updater":
+            AppImageUpdates(self, "image-updates", config=config, env=env)
+        if component == "backstage":
+            BackstageClusterReader(self, "kubernetes-reader", env=env, namespace=namespace)

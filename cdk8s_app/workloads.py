@@ -27,7 +27,9 @@ RUN_AS = 10001  # any non-root uid; images must not depend on a particular one
 
 
 def labels(platform: Platform, app: App) -> dict[str, str]:
-    return {"app.kubernetes.io/name": app.name, "app.kubernetes.io/part-of": naming.apps_part_of(platform)}
+    """Object and pod labels: the app's name plus its team, application and cost center (pods too,
+    so cost tools that read pod labels attribute the app's usage)."""
+    return {"app.kubernetes.io/name": app.name, "app.kubernetes.io/part-of": naming.apps_part_of(platform), **naming.app_labels(platform, app)}
 
 
 def selector(app: App) -> dict[str, str]:

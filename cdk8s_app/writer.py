@@ -64,8 +64,11 @@ def section_files(section: Section) -> list[RenderedFile]:
     return [files[p] for p in sorted(files)]
 
 
-def kustomization(resources: list[str]) -> dict[str, Any]:
-    return {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": sorted(resources)}
+def kustomization(resources: list[str], images: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    doc: dict[str, Any] = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": sorted(resources)}
+    if images:
+        doc["images"] = images
+    return doc
 
 
 def write(root: Path, relpath: str, data: Any, header: str = "") -> None:

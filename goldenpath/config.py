@@ -237,6 +237,40 @@ def _check_alerting(platform: Platform, doc: LocatedDocument) -> list[ConfigIssu
     return issues
 
 
+def _check_platform_images(platform: Platform, doc: LocatedDocument) -> list[ConfigIssue]:
+    """A component image in the account's own registry must be a repository global-ecr creates."""
+    from goldenpath import naming  # noqa: PLC0415 (naming imports the model only; keep this module's imports light)
+
+    issues: list[ConfigIssue] = []
+    registry = naming.ecr_registry(platform)
+    for name, component in sorted(platform.components.items()):
+        image = component.image
+        if image is None or image.registry != registry:
+            continue
+        expected = naming.ecr_repository(platform, name)
+        if name not in naming.PLATFORM_IMAGE_COMPONENTS or image.repository != expected:
+            issues.append(doc.issue(
+                ("components", name, "image", "repository"),
+                f"images in the account's ECR registry must be repositories the global-ecr stack creates (for {name}: "
+                f"{expected if name in naming.PLATFORM_IMAGE_COMPONENTS else 'none'}; got {image.repository!r})",
+            ))
+    return issues
+
+
+RESERVED_TEAM_NAMES = ("default", "platform")  # Argo CD's default project and the platform's own
+
+
+def _check_teams(platform: Platform, doc: LocatedDocument) -> list[ConfigIssue]:
+    """Team names become AppProject names, Argo CD roles and Backstage Groups: DNS labels."""
+    issues: list[ConfigIssue] = []
+    for name in platform.teams:
+        if len(name) > MAX_APP_NAME or not _is_label(name):
+            issues.append(doc.issue(("teams", name), f"team names must be DNS-1123 labels of at most {MAX_APP_NAME} characters (got {name!r})"))
+        elif name in RESERVED_TEAM_NAMES:
+            issues.append(doc.issue(("teams", name), f"{name!r} is reserved (Argo CD project names: {', '.join(RESERVED_TEAM_NAMES)})"))
+    return issues
+
+
 def _check_platform(platform: Platform, doc: LocatedDocument) -> list[ConfigIssue]:
     issues: list[ConfigIssue] = []
     for name in platform.components:
@@ -246,6 +280,8 @@ def _check_platform(platform: Platform, doc: LocatedDocument) -> list[ConfigIssu
         if name not in platform.components:
             issues.append(doc.issue(("components",), f"missing required component {name!r}"))
     issues += _check_alerting(platform, doc)
+    issues += _check_teams(platform, doc)
+    issues += _check_platform_images(platform, doc)
     for name in HOSTED_COMPONENTS:
         if name in platform.components and platform.components[name].host is None:
             issues.append(doc.issue(("components", name), f"{name} needs a `host` (its values carry its public URL)"))
@@ -338,6 +374,9 @@ def _check_apps(platform: Platform, platform_doc: LocatedDocument, apps: list[tu
         names.setdefault(app.name, doc.file)
         if app.name in platform.components:
             issues.append(doc.issue(("name",), f"{app.name!r} is a platform component name"))
+        if app.owner not in platform.teams:
+            declared = ", ".join(sorted(platform.teams)) or "none"
+            issues.append(doc.issue(("owner",), f"must be a team declared under teams: in {platform_doc.file} (declared: {declared}; got {app.owner!r})"))
         if app.public:
             host = app.public.subdomain
             if host in hosts:

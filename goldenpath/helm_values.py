@@ -65,6 +65,7 @@ def argocd(config: PlatformConfig, env: str) -> dict[str, Any]:
         "configs": {
             # TLS terminates at Kong (cert-manager certificate); the server speaks HTTP behind it.
             "params": {"server.insecure": True},
+            "rbac": argocd_rbac(config),
             "cm": {
                 "url": f"https://{naming.host(platform, env, platform.components['argocd'].host or 'argocd')}",
                 # Argo CD >= 1.8 reports child Applications as healthy at once, so the root app's
@@ -73,10 +74,25 @@ def argocd(config: PlatformConfig, env: str) -> dict[str, Any]:
                 "resource.customizations.health.argoproj.io_Application": APPLICATION_HEALTH_LUA,
             },
         },
+        # Teams see and sync only their own project's Applications (each AppProject's role is
+        # bound to the team's groups, cdk8s_app.argocd.Projects); nobody gets a default role.
         "server": {"metrics": {"enabled": True}},
         "controller": {"metrics": {"enabled": True}},
         "repoServer": {"metrics": {"enabled": True}},
     }
+
+
+def argocd_rbac(config: PlatformConfig) -> dict[str, Any]:
+    """Argo CD global RBAC (argo-cd chart ``configs.rbac``, argocd-rbac-cm): one role per team
+    granting get/sync on its project's Applications, bound to the team's SSO groups; no default
+    role, so a signed-in user outside every team sees nothing."""
+    lines: list[str] = []
+    for team, spec in sorted(config.platform.teams.items()):
+        role, project = naming.team_rbac_role(team), naming.team_project(team)
+        lines += [f"p, {role}, applications, {action}, {project}/*, allow" for action in ("get", "sync")]
+        lines += [f"p, {role}, projects, get, {project}, allow"]
+        lines += [f"g, {group}, {role}" for group in spec.groups]
+    return {"policy.default": "", "scopes": "[groups]", "policy.csv": "\n".join(lines) + "\n"}
 
 
 def argocd_bootstrap(config: PlatformConfig, env: str) -> dict[str, Any]:
@@ -178,6 +194,48 @@ def aws_load_balancer_controller(config: PlatformConfig, env: str) -> dict[str, 
     }
 
 
+CATALOG_KINDS = ["Component", "Group", "Resource", "System", "Template"]
+SERVICE_ACCOUNT_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
+
+
+def catalog_files(config: PlatformConfig) -> list[str]:
+    """Every file under dist/ that Backstage's catalog reads (teams, apps, the app template)."""
+    teams = [naming.catalog_team_file(t) for t in sorted(config.platform.teams)]
+    return teams + [naming.catalog_app_file(a) for a in config.apps] + [naming.CATALOG_TEMPLATE_FILE]
+
+
+def backstage_catalog(config: PlatformConfig, env: str) -> dict[str, Any]:
+    """catalog.locations: the generated entities on the env's branch (read through the GitHub
+    integration, whose token is the github-token secret)."""
+    branch = config.platform.environments[env].branch
+    return {
+        "rules": [{"allow": CATALOG_KINDS}],
+        "locations": [{"type": "url", "target": naming.git_blob_url(config.platform, branch, f"dist/{f}")} for f in catalog_files(config)],
+    }
+
+
+def backstage_kubernetes(config: PlatformConfig, env: str) -> dict[str, Any]:
+    """The Kubernetes plugin shows the env's cluster, reached in-cluster with Backstage's own
+    service account (no token in any file): entities match by their kubernetes-id annotation."""
+    return {
+        "serviceLocatorMethod": {"type": "multiTenant"},
+        "clusterLocatorMethods": [
+            {
+                "type": "config",
+                "clusters": [
+                    {
+                        "name": naming.cluster(config.platform, env),
+                        "url": "https://kubernetes.default.svc",
+                        "authProvider": "serviceAccount",
+                        "skipTLSVerify": False,
+                        "caFilePath": SERVICE_ACCOUNT_CA,
+                    }
+                ],
+            }
+        ],
+    }
+
+
 def backstage(config: PlatformConfig, env: str) -> dict[str, Any]:
     platform = config.platform
     component = platform.components["backstage"]
@@ -212,6 +270,8 @@ def backstage(config: PlatformConfig, env: str) -> dict[str, Any]:
     app_config: dict[str, Any] = {"app": {"baseUrl": url}, "backend": backend}
     if "GITHUB_TOKEN" in names:
         app_config["integrations"] = {"github": [{"host": "github.com", "token": "${GITHUB_TOKEN}"}]}
+    app_config["catalog"] = backstage_catalog(config, env)
+    app_config["kubernetes"] = backstage_kubernetes(config, env)
     backstage_values: dict[str, Any] = {"appConfig": app_config, "extraEnvVars": env_vars}
     if component.image is not None:
         backstage_values["image"] = {"registry": component.image.registry, "repository": component.image.repository, "tag": component.image.tag}
@@ -220,6 +280,9 @@ def backstage(config: PlatformConfig, env: str) -> dict[str, Any]:
         "backstage": backstage_values,
         "postgresql": {"enabled": False},
         "ingress": {"enabled": False},  # cdk8s_app renders the Kong Ingress
+        # The Kubernetes plugin reads the cluster with this account (read-only ClusterRole in
+        # components/backstage/, cdk8s_app.components.BackstageClusterReader).
+        "serviceAccount": {"create": True, "name": naming.backstage_service_account(env)},
     }
 
 

@@ -55,6 +55,7 @@ _CERT = ("cert-manager/cert-manager", "v1.21.1")
 _ESO = ("external-secrets/external-secrets", "v2.9.0")
 _KONG = ("Kong/kubernetes-configuration", "v1.5.3")
 _PROM = ("prometheus-operator/prometheus-operator", "v0.93.0")
+_IMAGE_UPDATER = ("argoproj-labs/argocd-image-updater", "v1.0.2")
 
 PINNED: tuple[PinnedCrd, ...] = (
     PinnedCrd("argocd_application", "argo-cd/application-crd.yaml", *_ARGO, "manifests/crds/application-crd.yaml"),
@@ -100,6 +101,12 @@ PINNED: tuple[PinnedCrd, ...] = (
         "prometheus-operator/monitoring.coreos.com_servicemonitors.yaml",
         *_PROM,
         "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml",
+    ),
+    PinnedCrd(
+        "argocd_imageupdater",
+        "argocd-image-updater/argocd-image-updater.argoproj.io_imageupdaters.yaml",
+        *_IMAGE_UPDATER,
+        "config/crd/bases/argocd-image-updater.argoproj.io_imageupdaters.yaml",
     ),
 )
 

@@ -306,6 +306,21 @@ class Alerting(Strict):
     warning: DnsLabel  # receiver of everything else
 
 
+TagValue = Annotated[str, AfterValidator(_pattern(re.compile(r"^[A-Za-z0-9 ._:/=+@-]{1,128}$"), "a tag value"))]
+# A user name or an identity-provider group name, as Argo CD's RBAC (`g, <group>, ...`) and
+# Backstage entity references (`user:<name>`) accept them: no commas, spaces or quotes.
+Principal = Annotated[str, AfterValidator(_pattern(re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:/-]{0,127}$"), "a user or group name without spaces or commas"))]
+
+
+class Team(Strict):
+    """A team that owns apps (``App.owner``): its Argo CD AppProject and RBAC role, its
+    Backstage Group, and the ``Team``/``CostCenter`` tags and labels of everything its apps own."""
+
+    cost_center: TagValue
+    groups: list[Principal] = Field(min_length=1, max_length=20)  # SSO groups bound to its Argo CD role
+    members: list[Principal] = Field(default_factory=list)  # Backstage Group members (user names)
+
+
 ALERTMANAGER_SECRET = "alertmanager"  # the kube-prometheus-stack secret holding receiver URLs/keys
 
 
@@ -328,14 +343,29 @@ class Platform(Strict):
     # Registries every container image must come from (the account's ECR registry is implied).
     image_registries: list[RegistryHost] = Field(min_length=1)
     alerting: Alerting | None = None  # without it alerts fire in Alertmanager's UI only
+    teams: dict[str, Team] = Field(default_factory=dict)  # app owners; an app's `owner` names one
 
 
 # --- applications ----------------------------------------------------------------------------
 
 
+GITHUB_REPO = re.compile(r"^https://github\.com/([A-Za-z0-9-]{1,39})/([A-Za-z0-9._-]{1,100}?)(\.git)?$")
+
+
 class GitSource(Strict):
-    repo_url: HttpsUrl
+    # The app's own repository on GitHub: its CI workflow assumes the app's ECR push role
+    # through GitHub's OIDC provider, trusted for exactly this repository.
+    repo_url: Annotated[str, AfterValidator(_pattern(GITHUB_REPO, "a GitHub repository URL like https://github.com/acme/orders.git"))]
     path: Annotated[str, AfterValidator(_pattern(re.compile(r"^(?!/)(?!.*\.\.)[A-Za-z0-9._/-]{1,200}$"), "a relative path inside the repository"))] = "."
+    # Branches whose builds may push images (the push role trusts exactly these refs).
+    branches: list[GitRef] = Field(default_factory=lambda: ["main"], min_length=1, max_length=10)
+
+    @property
+    def github_repository(self) -> str:
+        """``owner/name`` (GitHub's OIDC ``sub`` claim names the repository this way)."""
+        match = GITHUB_REPO.match(self.repo_url)
+        assert match is not None  # the field validator guarantees it
+        return f"{match.group(1)}/{match.group(2)}"
 
 
 class Source(Strict):

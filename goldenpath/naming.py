@@ -165,12 +165,12 @@ DATABASE_NAMESPACE = "platform-db"
 PLATFORM_PROJECT = "platform"
 # The cluster-wide directories platform/<section>, each synced by Application <env>-platform-<section>.
 PLATFORM_SECTIONS = ("database", "issuers", "kong-plugins", "namespaces", "secret-store")
-APPS_PROJECT = "apps"
 DASHBOARD_LABEL = "grafana_dashboard"
 DASHBOARD_LABEL_VALUE = "1"
 DISABLED_COMPONENTS_ANNOTATION = "goldenpath.io/disabled-components"
 IMAGE_REGISTRIES_ANNOTATION = "goldenpath.io/image-registries"
 ADOPTS_HELM_RELEASE_ANNOTATION = "goldenpath.io/adopts-helm-release"
+SOURCE_PATHS_ANNOTATION = "goldenpath.io/source-paths"  # on a team's AppProject: the paths its apps sync
 
 
 def application(env: str, name: str) -> str:
@@ -450,3 +450,103 @@ def database_host(platform: Platform, env: str) -> str:
 
 
 DATABASE_PORT = 5432  # the RDS instance's port: security group (stacks) and the provisioner's NetworkPolicy
+
+
+# --- teams and self-service (issue 16) ---------------------------------------------------------
+
+TEAM_LABEL = "goldenpath.io/team"  # Kubernetes labels of every object an app renders
+APPLICATION_LABEL = "goldenpath.io/application"
+COST_CENTER_LABEL = "goldenpath.io/cost-center"
+TEAM_ROLE = "developers"  # the AppProject role bound to a team's groups
+
+
+def team_project(team: str) -> str:
+    """The Argo CD AppProject of a team's apps (config forbids the names ``default``/``platform``)."""
+    return team
+
+
+def team_rbac_role(team: str) -> str:
+    """Argo CD global RBAC role of a team (``configs.rbac`` policy.csv)."""
+    return f"role:{team}"
+
+
+def app_tags(platform: Platform, app: App) -> dict[str, str]:
+    """Tags of every AWS resource an app owns (its ECR repository, push role, secrets)."""
+    return {"Application": app.name, "CostCenter": platform.teams[app.owner].cost_center, "Team": app.owner}
+
+
+def app_labels(platform: Platform, app: App) -> dict[str, str]:
+    """The same facts as labels on every Kubernetes object the app renders."""
+    # backstage.io/kubernetes-id: how Backstage's Kubernetes plugin finds the Component's objects.
+    return {
+        APPLICATION_LABEL: app.name,
+        COST_CENTER_LABEL: platform.teams[app.owner].cost_center,
+        TEAM_LABEL: app.owner,
+        KUBERNETES_ID_ANNOTATION: app.name,
+    }
+
+
+# GitHub Actions' OIDC issuer and the audience aws-actions/configure-aws-credentials requests
+# (GitHub docs, "Configuring OpenID Connect in Amazon Web Services": provider URL
+# https://token.actions.githubusercontent.com, audience sts.amazonaws.com, sub claim
+# repo:<owner>/<repo>:ref:refs/heads/<branch>; AWS IAM docs, "Creating OpenID Connect (OIDC)
+# identity providers" and "Available keys for AWS web identity federation").
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
+GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com"
+
+
+def github_oidc_provider_arn(platform: Platform) -> str:
+    return f"arn:aws:iam::{platform.account_id}:oidc-provider/{GITHUB_OIDC_HOST}"
+
+
+def github_subjects(app: App) -> list[str]:
+    """The exact ``sub`` claims of the app's builds: its repository, its push branches."""
+    repo = app.source.git.github_repository
+    return [f"repo:{repo}:ref:refs/heads/{branch}" for branch in app.source.git.branches]
+
+
+def ci_push_role(platform: Platform, app: App | str) -> str:
+    """The role an app's CI assumes to push to its ECR repository (global: one per app)."""
+    return resource(platform, None, "ci", app if isinstance(app, str) else app.name)
+
+
+def ci_push_role_arn(platform: Platform, app: App | str) -> str:
+    return f"arn:aws:iam::{platform.account_id}:role/{ci_push_role(platform, app)}"
+
+
+PLATFORM_IMAGE_COMPONENTS = ("backstage",)  # components whose image the platform builds into its ECR
+
+
+def image_updater(env: str, app: App | str) -> str:
+    """The ImageUpdater resource of an app in an env (same name as its Application)."""
+    return application(env, app if isinstance(app, str) else app.name)
+
+
+def catalog_app_file(app: App | str) -> str:
+    """Path (under dist/) of an app's Backstage catalog-info.yaml."""
+    return f"catalog/apps/{app if isinstance(app, str) else app.name}/catalog-info.yaml"
+
+
+def catalog_team_file(team: str) -> str:
+    return f"catalog/teams/{team}.yaml"
+
+
+CATALOG_TEMPLATE_FILE = "catalog/templates/new-app/template.yaml"
+
+
+def app_workflow_file(app: App | str) -> str:
+    """Path (under dist/) of the CI workflow generated for the app's own repository."""
+    return f"apps/{app if isinstance(app, str) else app.name}/.github/workflows/build.yml"
+
+
+def git_blob_url(platform: Platform, branch: str, path: str) -> str:
+    """A file of the platform repository on GitHub (Backstage's url locations read these)."""
+    return f"{platform.git.repo_url.removesuffix('.git')}/blob/{branch}/{path}"
+
+
+def backstage_service_account(env: str) -> str:
+    return release(env, "backstage")
+
+
+BACKSTAGE_READER = "backstage-kubernetes-reader"  # ClusterRole(+Binding) of Backstage's Kubernetes plugin
+KUBERNETES_ID_ANNOTATION = "backstage.io/kubernetes-id"

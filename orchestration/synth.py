@@ -130,6 +130,9 @@ def _run_synth(
         if write:
             publish(staged, terraform_out, gitops_out)
             write_platform_doc(staged.config, platform_doc, terraform_out)
+            from orchestration.portal import write_portal  # dist/catalog, dist/apps: the Backstage catalog and CI workflows
+
+            write_portal(staged.config, platform_doc.parent)
             inventory.write(new, inventory_path)
         to_fill = todo(staged.config)
     if fmt == "json":

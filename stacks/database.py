@@ -205,10 +205,16 @@ class DatabaseStack(PlatformStack):
 
         recovery_days = 30 if keep else 0  # 0: delete at once (disposable env)
         self.secrets: dict[str, SecretsmanagerSecret] = {}
+        apps = {app.name: app for app in config.apps}
+
+        def tags(owner_name: str) -> dict[str, str] | None:
+            app = apps.get(owner_name)
+            return naming.app_tags(platform, app) if app is not None else None
+
         for owner in naming.database_owners(platform, config.apps_in(env), env):
             rid = resource_id(owner.owner, "postgres")
             secret_name = naming.database_secret(platform, env, owner.owner)
-            secret = self._secret(rid, secret_name, f"PostgreSQL credentials of {owner.owner} (database {owner.database.name})", recovery_days)
+            secret = self._secret(rid, secret_name, f"PostgreSQL credentials of {owner.owner} (database {owner.database.name})", recovery_days, tags(owner.owner))
             password = DataAwsSecretsmanagerRandomPassword(
                 self, f"{rid}_password", password_length=PASSWORD_LENGTH, exclude_punctuation=True  # keeps the JSON template valid
             )
@@ -229,7 +235,7 @@ class DatabaseStack(PlatformStack):
             rid = resource_id(owner_name, secret_spec.name)
             secret_name = naming.secret(platform, env, owner_name, secret_spec.name)
             description = f"{secret_spec.name} of {owner_name}: keys {', '.join(secret_spec.keys)} (filled in by hand)"
-            secret = self._secret(rid, secret_name, description, recovery_days)
+            secret = self._secret(rid, secret_name, description, recovery_days, tags(owner_name))
             self._version(rid, secret, placeholder(secret_spec, self._generated(rid, secret_spec)))
             self.secrets[secret_name] = secret
 
@@ -260,8 +266,10 @@ class DatabaseStack(PlatformStack):
                 values[key] = kind
         return values
 
-    def _secret(self, rid: str, name: str, description: str, recovery_days: int) -> SecretsmanagerSecret:
-        return SecretsmanagerSecret(self, rid, name=name, description=description, kms_key_id=self.key.arn, recovery_window_in_days=recovery_days)
+    def _secret(self, rid: str, name: str, description: str, recovery_days: int, tags: dict[str, str] | None) -> SecretsmanagerSecret:
+        return SecretsmanagerSecret(
+            self, rid, name=name, description=description, kms_key_id=self.key.arn, recovery_window_in_days=recovery_days, tags=tags
+        )
 
     def _version(self, rid: str, secret: SecretsmanagerSecret, secret_string: str) -> None:
         """The first value only: later values belong to the provisioning Job or to humans (and a

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import REPO
 
-OUTPUTS = ("cdktf.out", "dist/gitops", "dist/PLATFORM.md", "dist/state-inventory.json")
+OUTPUTS = ("cdktf.out", "dist/gitops", "dist/PLATFORM.md", "dist/state-inventory.json", "dist/apps", "dist/catalog")
 
 
 def synth(workdir: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -502,10 +502,10 @@ def image_pinned(a: Artifacts) -> Iterator[Violation]:
                 problem = _image_problem(str(container.get("image", "")), registries)
                 if problem:
                     yield _v(m, "image-pinned", f"container {container.get('name')}: {problem}")
-            for key, value in ((m.obj.get("metadata") or {}).get("annotations") or {}).items():
-                if str(key).startswith("argocd-image-updater.argoproj.io/") and str(key).endswith("image-list"):
-                    for entry in str(value).split(","):
-                        image = entry.split("=", 1)[-1].strip()
+            if m.kind == "ImageUpdater":  # Argo CD Image Updater 1.x settings
+                for ref in (m.obj.get("spec") or {}).get("applicationRefs") or []:
+                    for entry in ref.get("images") or []:
+                        image = str(entry.get("imageName", ""))
                         registry = image_registry_of(image)
                         if not any(registry == r for r in registries):
-                            yield _v(m, "image-pinned", f"image-update setting {key} names {image!r} from {registry}, not a declared registry")
+                            yield _v(m, "image-pinned", f"ImageUpdater image {image!r} comes from {registry}, not a declared registry")

@@ -27,6 +27,9 @@ LB_NAME_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-name"
 RDS_TAG = "aws:rds:primaryDBInstanceArn"
 SECRET_READ = {"secretsmanager:GetSecretValue", "secretsmanager:*", "*"}
 
+APP_LABEL = "goldenpath.io/application"  # on an app's Application (goldenpath.naming.APPLICATION_LABEL)
+
+
 def _v(manifest: Manifest, rule_id: str, message: str) -> Violation:
     return Violation(manifest.file, manifest.ref, rule_id, message)
 
@@ -370,7 +373,7 @@ def image_registry(a: Artifacts) -> Iterator[Violation]:
     """App workloads run images from ECR repositories Terraform declares (a failure seen before: images pulled
     from a registry that failed). Tags and registries of every image: image-pinned."""
     index = Index(a)
-    app_dirs = {d for apps in index.applications.values() for app in apps if (app.obj.get("spec") or {}).get("project") == "apps" for d in index.source_dirs(app)}
+    app_dirs = {d for apps in index.applications.values() for app in apps if APP_LABEL in ((app.obj.get("metadata") or {}).get("labels") or {}) for d in index.source_dirs(app)}
     for m in a.manifests:
         if m.file.rsplit("/", 1)[0] + "/" not in app_dirs:
             continue

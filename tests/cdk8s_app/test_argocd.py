@@ -99,34 +99,36 @@ def test_apps_sync_automatically_except_where_the_env_says_manual(config: Platfo
     assert config.platform.environments["prod"].app_sync == "manual"
 
 
-def test_image_updater_annotations_follow_the_policy(tree: Tree) -> None:
-    prefix = "argocd-image-updater.argoproj.io/"
-    dev = named(tree["dev"], "Application", "dev-hello-goldenpath-idp")["metadata"]["annotations"]
-    assert dev[prefix + "app.update-strategy"] == "newest-build"  # dev override
-    assert dev[prefix + "image-list"] == "app=593517239005.dkr.ecr.eu-west-2.amazonaws.com/goldenpath/hello-goldenpath-idp"
-    prod = named(tree["prod"], "Application", "prod-orders")["metadata"]["annotations"]
-    assert prod[prefix + "app.update-strategy"] == "semver"
+def test_image_updaters_follow_the_policy(tree: Tree) -> None:
+    dev = tree["dev"]["components/argocd-image-updater/imageupdater-dev-hello-goldenpath-idp.yaml"]["spec"]["applicationRefs"][0]["images"][0]
+    assert dev["commonUpdateSettings"] == {"updateStrategy": "newest-build"}  # dev override
+    assert dev["imageName"] == "593517239005.dkr.ecr.eu-west-2.amazonaws.com/goldenpath/hello-goldenpath-idp"
+    prod = tree["prod"]["components/argocd-image-updater/imageupdater-prod-orders.yaml"]["spec"]["applicationRefs"][0]["images"][0]
+    assert prod["commonUpdateSettings"] == {"updateStrategy": "semver"}
+    annotations = named(tree["dev"], "Application", "dev-hello-goldenpath-idp")["metadata"]["annotations"]
+    assert [k for k in annotations if k.startswith("argocd-image-updater")] == []  # the dead 0.x settings are gone
 
 
-def test_image_updater_policy_none_means_no_annotations(config_copy) -> None:
+def test_image_updater_policy_none_means_no_image_updater(config_copy) -> None:
     from cdk8s_app.app import render_files
     from goldenpath.config import load_config
 
     path = config_copy / "apps" / "orders.yaml"
     path.write_text(path.read_text().replace("prod: {replicas: 2, image_update: semver}", "prod: {replicas: 2, image_update: none}"))
     tree = render_files(load_config(config_copy))
-    annotations = named(tree["prod"], "Application", "prod-orders")["metadata"]["annotations"]
-    assert [k for k in annotations if k.startswith("argocd-image-updater")] == []
+    assert "components/argocd-image-updater/imageupdater-prod-orders.yaml" not in tree["prod"]
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_apps_project_is_limited_to_app_namespaces(config: PlatformConfig, tree: Tree, env: str) -> None:
-    project = named(tree[env], "AppProject", naming.APPS_PROJECT)["spec"]
-    assert project["sourceRepos"] == [REPO_URL]
-    assert [d["namespace"] for d in project["destinations"]] == [naming.app_namespace(a) for a in config.apps_in(env)]
-    assert project["clusterResourceWhitelist"] == []
-    for app in config.apps_in(env):
-        assert named(tree[env], "Application", naming.application(env, app.name))["spec"]["project"] == naming.APPS_PROJECT
+def test_team_projects_are_limited_to_their_app_namespaces(config: PlatformConfig, tree: Tree, env: str) -> None:
+    for team in config.platform.teams:
+        project = named(tree[env], "AppProject", naming.team_project(team))["spec"]
+        apps = [a for a in config.apps_in(env) if a.owner == team]
+        assert project["sourceRepos"] == [REPO_URL]
+        assert [d["namespace"] for d in project["destinations"]] == [naming.app_namespace(a) for a in apps]
+        assert project["clusterResourceWhitelist"] == []
+        for app in apps:
+            assert named(tree[env], "Application", naming.application(env, app.name))["spec"]["project"] == naming.team_project(team)
 
 
 def test_oci_chart_registry_is_declared_for_argo_cd(tree: Tree) -> None:

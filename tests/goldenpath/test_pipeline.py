@@ -38,7 +38,7 @@ def test_violations_keep_the_previous_trees(synthesized: Path, tmp_path: Path, m
     assert "dev/platform/namespaces/namespace-bad.yaml: Namespace/Bad_Name: namespace-name:" in err
     assert "synth refused: the rendered artifacts do not verify. Nothing was written." in err
     assert _files(out) == before
-    assert sorted(p.name for p in out.iterdir()) == ["PLATFORM.md", "cdktf.out", "gitops", "state-inventory.json"]  # no staging leftovers
+    assert sorted(p.name for p in out.iterdir()) == ["PLATFORM.md", "apps", "catalog", "cdktf.out", "gitops", "state-inventory.json"]  # no staging leftovers
 
 
 def test_a_second_synth_waits_then_exits_2(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,9 @@ from tests.stacks.conftest import resources
 
 def test_one_repository_per_app(stack, default_config) -> None:
     repos = resources(stack("global-ecr"), "aws_ecr_repository")
-    assert sorted(r["name"] for r in repos.values()) == sorted(naming.ecr_repository(default_config.platform, a) for a in default_config.apps)
+    # plus the platform's own Backstage image (issue 16)
+    expected = [naming.ecr_repository(default_config.platform, a) for a in default_config.apps] + [naming.ecr_repository(default_config.platform, "backstage")]
+    assert sorted(r["name"] for r in repos.values()) == sorted(expected)
 
 
 def test_repositories_are_immutable_scanned_and_kms_encrypted(stack) -> None:
@@ -32,4 +34,5 @@ def test_lifecycle_expires_untagged_and_keeps_last_tagged(stack) -> None:
 
 def test_repository_urls_are_an_output(stack, default_config) -> None:
     (output,) = [o for name, o in stack("global-ecr")["output"].items() if name == "repository_urls"]
-    assert output["value"] == {app.name: f"${{aws_ecr_repository.{app.name.replace('-', '_')}.repository_url}}" for app in default_config.apps}
+    names = [app.name for app in default_config.apps] + ["backstage"]
+    assert output["value"] == {name: f"${{aws_ecr_repository.{name.replace('-', '_')}.repository_url}}" for name in names}

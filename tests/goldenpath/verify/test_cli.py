@@ -48,8 +48,8 @@ def test_violations_exit_one_in_text_and_json(artifact_copy: Path, capsys: pytes
         (lambda r: shutil.rmtree(r / "cdktf.out"), "no stacks/ directory"),
         (lambda r: shutil.rmtree(r / "gitops"), "gitops: not a directory"),
         (lambda r: (r / "cdktf.out/stacks/dev-dns/cdk.tf.json").write_text("{not json"), "stacks/dev-dns/cdk.tf.json: cannot read Terraform JSON"),
-        (lambda r: (r / "gitops/dev/apps/appproject-apps.yaml").write_text("a: [b\n"), "dev/apps/appproject-apps.yaml: cannot parse YAML"),
-        (lambda r: (r / "gitops/dev/apps/appproject-apps.yaml").write_text("- just\n- a list\n"), "dev/apps/appproject-apps.yaml: a manifest must be a mapping"),
+        (lambda r: (r / "gitops/dev/apps/appproject-team-web.yaml").write_text("a: [b\n"), "dev/apps/appproject-team-web.yaml: cannot parse YAML"),
+        (lambda r: (r / "gitops/dev/apps/appproject-team-web.yaml").write_text("- just\n- a list\n"), "dev/apps/appproject-team-web.yaml: a manifest must be a mapping"),
     ],
 )
 def test_unusable_input_exits_two(artifact_copy: Path, capsys: pytest.CaptureFixture[str], breakage, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -76,10 +76,10 @@ def test_drift_reports_edited_missing_and_extra_files(tmp_path: Path) -> None:
     tree = tmp_path / "gitops"
     shutil.copytree(REPO / "dist" / "gitops", tree)
     (tree / "dev/values/kong.yaml").write_text((tree / "dev/values/kong.yaml").read_text() + "# hand edit\n")
-    (tree / "prod/apps/appproject-apps.yaml").unlink()
+    (tree / "prod/apps/appproject-team-web.yaml").unlink()
     (tree / "staging/apps/extra.yaml").write_text("kind: ConfigMap\n")
     found = [(v.file, v.rule) for v in drift(REPO / "config", tree)]
-    assert found == [("dev/values/kong.yaml", "drift"), ("prod/apps/appproject-apps.yaml", "drift"), ("staging/apps/extra.yaml", "drift")]
+    assert found == [("dev/values/kong.yaml", "drift"), ("prod/apps/appproject-team-web.yaml", "drift"), ("staging/apps/extra.yaml", "drift")]
 
 
 def test_make_check_path_on_the_committed_tree(capsys: pytest.CaptureFixture[str]) -> None:

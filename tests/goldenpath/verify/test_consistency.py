@@ -55,6 +55,7 @@ HELLO_INGRESS = "dev/workloads/hello-goldenpath-idp/ingress-hello-goldenpath-idp
 HELLO_DEPLOYMENT = "dev/workloads/hello-goldenpath-idp/deployment-hello-goldenpath-idp.yaml"
 ORDERS_ES = "dev/workloads/orders/externalsecret-orders-postgres.yaml"
 ORDERS_APP = "dev/apps/application-dev-orders.yaml"
+ORDERS_UPDATER = "dev/components/argocd-image-updater/imageupdater-dev-orders.yaml"
 
 
 def _typo_host(obj: dict[str, Any]) -> None:
@@ -162,7 +163,7 @@ CASES: dict[str, Mutation] = {
     "iam-secret-scope": lambda r: edit_stack(r, "dev-cluster", _widen_secret_scope),
     "irsa-trust": lambda r: edit_stack(r, "dev-cluster", _wrong_trust_subject),
     "values-ref": lambda r: edit_yaml(r, "dev/apps/application-dev-backstage.yaml", _set(["spec", "sources", 0, "helm", "valueFiles", 0], "$values/dist/gitops/dev/values/backstage-dev.yaml")),
-    "target-revision": lambda r: edit_yaml(r, ORDERS_APP, _set(["spec", "source", "targetRevision"], "feature/tooling-apps-config")),
+    "target-revision": lambda r: edit_yaml(r, "dev/apps/application-dev-platform-issuers.yaml", _set(["spec", "source", "targetRevision"], "feature/tooling-apps-config")),
     "dashboard-sidecar": lambda r: edit_yaml(r, "dev/components/argocd/configmap-argocd-dashboard.yaml", _set(["metadata", "labels", "grafana_dashboard"], "true")),
     "image-registry": lambda r: edit_yaml(r, HELLO_DEPLOYMENT, _set(["spec", "template", "spec", "containers", 0, "image"], "docker.io/library/nginx:1.27")),
     "kong-lb-name": lambda r: edit_yaml(r, "dev/values/kong.yaml", _set(["proxy", "annotations", "service.beta.kubernetes.io/aws-load-balancer-name"], "goldenpath-dev-proxy")),
@@ -190,6 +191,12 @@ CASES: dict[str, Mutation] = {
     "irsa-audience": lambda r: edit_stack(r, "dev-cluster", _wrong_audience),
     "database-port": lambda r: edit_yaml(r, DB_POLICY, _set(["spec", "egress", 1, "ports", 0, "port"], 5433)),
     "aws-name-limits": lambda r: edit_stack(r, "dev-cluster", lambda d: d["resource"]["aws_iam_role"]["cluster_role"].__setitem__("name", "goldenpath-dev-" + "x" * 60)),
+    # issue 16: the ImageUpdater tracks a repository Terraform does not create ...
+    "image-update-repository": lambda r: edit_yaml(r, ORDERS_UPDATER, _set(["spec", "applicationRefs", 0, "images", 0, "imageName"], "593517239005.dkr.ecr.eu-west-2.amazonaws.com/goldenpath/order")),
+    # ... or writes back to a path its Application does not sync
+    "image-update-write-back": lambda r: edit_yaml(r, ORDERS_UPDATER, _set(["spec", "writeBackConfig", "gitConfig", "writeBackTarget"], "kustomization:../hello-goldenpath-idp")),
+    # a team's Application syncs a directory its project does not list (another team's)
+    "team-source-paths": lambda r: edit_yaml(r, "dev/apps/appproject-team-commerce.yaml", _set(["metadata", "annotations", "goldenpath.io/source-paths"], "dist/gitops/dev/workloads/sample-stateless")),
 }
 
 
