@@ -173,7 +173,8 @@ def _rename_organisation(workdir: Path) -> None:
     platform = workdir / "config/platform.yaml"
     text = platform.read_text()
     assert text.count("organisation: goldenpath\n") == 1
-    platform.write_text(text.replace("organisation: goldenpath\n", "organisation: acme\n"))
+    # the Backstage image lives in the organisation's ECR repository too (goldenpath/backstage)
+    platform.write_text(text.replace("organisation: goldenpath\n", "organisation: acme\n").replace("repository: goldenpath/backstage", "repository: acme/backstage"))
 
 
 def test_the_guard_baseline_is_committed_so_a_fresh_clone_without_cdktf_out_is_guarded(workdir: Path, synthesized: Path) -> None:

@@ -64,6 +64,14 @@ def rendered_manifests(a: Artifacts, env: str, kind: str | None = None, *, chart
     return [m for c, m in a.cache[key] if (kind is None or m.kind == kind) and (chart is None or c == chart)]
 
 
+def rendered_pods(a: Artifacts, env: str) -> Iterator[tuple[Release, dict[str, Any], dict[str, Any], str]]:
+    """(release, workload, its pod spec, its namespace) for every rendered workload of the env."""
+    for release, obj in rendered(a, env):
+        pod = pod_security.pod_spec(obj)
+        if pod is not None:
+            yield release, obj, pod, release.namespace_of(obj)
+
+
 def _rendered_manifest(release: Release, obj: dict[str, Any], template: str = "") -> Manifest:
     """A rendered object as the verifier reports it: file = the chart's template in the Application."""
     meta = dict(obj.get("metadata") or {})
@@ -290,11 +298,7 @@ def chart_pod_security(a: Artifacts) -> Iterator[Violation]:
     admission plugin rejects every pod and the workload never starts."""
     for env in a.environments:
         levels = _namespace_levels(a, env)
-        for release, obj in rendered(a, env):
-            pod = pod_security.pod_spec(obj)
-            if pod is None:
-                continue
-            namespace = release.namespace_of(obj)
+        for release, obj, pod, namespace in rendered_pods(a, env):
             level = levels.get(namespace, "privileged")
             for problem in pod_security.violations(pod, level, pod_security.pod_annotations(obj)):
                 yield _v(_rendered_manifest(release, obj), "chart-pod-security", f"namespace {namespace} enforces {level}: {problem}")
@@ -434,11 +438,7 @@ def chart_secret_refs(a: Artifacts) -> Iterator[Violation]:
     CreateContainerConfigError (a failure seen before: a secret key read under another name)."""
     for env in a.environments:
         available = _secret_sources(a, env)
-        for release, obj in rendered(a, env):
-            pod = pod_security.pod_spec(obj)
-            if pod is None:
-                continue
-            namespace = release.namespace_of(obj)
+        for release, obj, pod, namespace in rendered_pods(a, env):
             for name, key, where in secret_references(pod):
                 keys = available.get((namespace, name), set())
                 if (namespace, name) not in available:

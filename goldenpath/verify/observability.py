@@ -61,6 +61,14 @@ def _dashboards(m: Manifest) -> Iterator[tuple[str, dict[str, Any]]]:
                 yield str(key), board
 
 
+def env_dashboards(a: Artifacts, env: str) -> Iterator[tuple[Manifest, str, dict[str, Any]]]:
+    """(ConfigMap, data key, dashboard model) of every dashboard in the env's tree."""
+    for m in a.manifests:
+        if m.env == env:
+            for key, board in _dashboards(m):
+                yield m, key, board
+
+
 def panel_targets(board: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
     for panel in board.get("panels") or []:
         for target in panel.get("targets") or []:
@@ -187,16 +195,13 @@ def dashboard_datasource(a: Artifacts) -> Iterator[Violation]:
     kube-prometheus-stack chart renders; otherwise the panel shows "datasource not found"."""
     for env in a.environments:
         uids = provisioned_datasources(a, env)
-        for m in a.manifests:
-            if m.env != env:
-                continue
-            for key, board in _dashboards(m):
-                variables = {f"${{{v.get('name')}}}" for v in (board.get("templating") or {}).get("list") or [] if v.get("type") == "datasource"}
-                for panel in board.get("panels") or []:
-                    for source in [panel.get("datasource") or {}, *((t.get("datasource") or {}) for t in panel.get("targets") or [])]:
-                        uid = source.get("uid")
-                        if uid and uid not in uids and uid not in variables:
-                            yield _v(m, "dashboard-datasource", f"{key} panel {panel.get('title')!r}: datasource uid {uid!r} is not provisioned ({', '.join(sorted(uids)) or 'none'})")
+        for m, key, board in env_dashboards(a, env):
+            variables = {f"${{{v.get('name')}}}" for v in (board.get("templating") or {}).get("list") or [] if v.get("type") == "datasource"}
+            for panel in board.get("panels") or []:
+                for source in [panel.get("datasource") or {}, *((t.get("datasource") or {}) for t in panel.get("targets") or [])]:
+                    uid = source.get("uid")
+                    if uid and uid not in uids and uid not in variables:
+                        yield _v(m, "dashboard-datasource", f"{key} panel {panel.get('title')!r}: datasource uid {uid!r} is not provisioned ({', '.join(sorted(uids)) or 'none'})")
 
 
 def alloy_labels(a: Artifacts, env: str) -> set[str] | None:
@@ -216,22 +221,19 @@ def logs_labels(a: Artifacts) -> Iterator[Violation]:
     configuration); a label nobody sets is an empty panel forever."""
     for env in a.environments:
         labels = alloy_labels(a, env)
-        for m in a.manifests:
-            if m.env != env:
-                continue
-            for key, board in _dashboards(m):
-                for panel, target in panel_targets(board):
-                    if _datasource_type(panel, target) != "loki":
-                        continue
-                    if labels is None:
-                        yield _v(m, "logs-labels", f"{key} panel {panel.get('title')!r}: no log shipper (Alloy) is rendered in {env}")
-                        continue
-                    selector = str(target.get("expr", "")).split("|", 1)[0].strip()
-                    try:
-                        parsed = promql_parser.parse(selector)
-                    except ValueError as exc:
-                        yield _v(m, "logs-labels", f"{key} panel {panel.get('title')!r}: stream selector {selector!r} does not parse ({exc})")
-                        continue
-                    used = {mt.name for mt in parsed.matchers.matchers} if isinstance(parsed, promql_parser.VectorSelector) else set()
-                    for label in sorted(used - labels):
-                        yield _v(m, "logs-labels", f"{key} panel {panel.get('title')!r}: label {label} is not set by Alloy ({', '.join(sorted(labels))})")
+        for m, key, board in env_dashboards(a, env):
+            for panel, target in panel_targets(board):
+                if _datasource_type(panel, target) != "loki":
+                    continue
+                if labels is None:
+                    yield _v(m, "logs-labels", f"{key} panel {panel.get('title')!r}: no log shipper (Alloy) is rendered in {env}")
+                    continue
+                selector = str(target.get("expr", "")).split("|", 1)[0].strip()
+                try:
+                    parsed = promql_parser.parse(selector)
+                except ValueError as exc:
+                    yield _v(m, "logs-labels", f"{key} panel {panel.get('title')!r}: stream selector {selector!r} does not parse ({exc})")
+                    continue
+                used = {mt.name for mt in parsed.matchers.matchers} if isinstance(parsed, promql_parser.VectorSelector) else set()
+                for label in sorted(used - labels):
+                    yield _v(m, "logs-labels", f"{key} panel {panel.get('title')!r}: label {label} is not set by Alloy ({', '.join(sorted(labels))})")

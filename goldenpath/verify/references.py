@@ -180,7 +180,8 @@ def object_namespace(a: Artifacts) -> Iterator[Violation]:
             for owner in index.owners(m):
                 spec = owner.obj.get("spec") or {}
                 destination = str((spec.get("destination") or {}).get("namespace") or "")
-                if spec.get("project") == "apps" and destination and m.namespace != destination:
+                # tenant projects (one per team): everything but the platform's own and Argo CD's default
+                if spec.get("project") not in ("platform", "default") and destination and m.namespace != destination:
                     yield _v(m, "object-namespace", f"namespace {m.namespace} is not its Application {owner.name}'s namespace {destination}")
 
 

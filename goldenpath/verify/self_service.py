@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 
 from goldenpath.verify.artifacts import Artifacts, Manifest
-from goldenpath.verify.registry import rule
 from goldenpath.verify.index import Index, sources
+from goldenpath.verify.registry import rule
 from goldenpath.verify.report import Violation
 
 ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/(?P<repo>[^:@]+)$")
