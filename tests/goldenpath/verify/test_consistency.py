@@ -153,6 +153,22 @@ def _wrong_audience(doc: dict[str, Any]) -> None:
     edit_policy(doc, "aws_iam_role", "irsa_cluster_autoscaler", "assume_role_policy", change)
 
 
+def _no_batch_get(doc: dict[str, Any]) -> None:
+    def change(policy: dict[str, Any]) -> None:
+        for statement in policy["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            statement["Action"] = [a for a in actions if a != "secretsmanager:BatchGetSecretValue"] or ["secretsmanager:ListSecrets"]
+
+    edit_policy(doc, "aws_iam_role_policy", "irsa_external_secrets_policy", "policy", change)
+
+
+def _storage_class(name: str) -> Callable[[dict[str, Any]], None]:
+    def change(obj: dict[str, Any]) -> None:
+        obj["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] = name
+
+    return change
+
+
 CASES: dict[str, Mutation] = {
     "ingress-dns": lambda r: edit_yaml(r, HELLO_INGRESS, _typo_host),
     "ingress-issuer": lambda r: edit_yaml(r, HELLO_INGRESS, _set(["metadata", "annotations", "cert-manager.io/cluster-issuer"], "letsencrypt-prd")),
@@ -191,6 +207,10 @@ CASES: dict[str, Mutation] = {
     "irsa-audience": lambda r: edit_stack(r, "dev-cluster", _wrong_audience),
     "database-port": lambda r: edit_yaml(r, DB_POLICY, _set(["spec", "egress", 1, "ports", 0, "port"], 5433)),
     "aws-name-limits": lambda r: edit_stack(r, "dev-cluster", lambda d: d["resource"]["aws_iam_role"]["cluster_role"].__setitem__("name", "goldenpath-dev-" + "x" * 60)),
+    # what the controllers need from Terraform (issue 11 items 7-9)
+    "alb-vpc-discovery": lambda r: edit_yaml(r, "dev/values/aws-load-balancer-controller.yaml", _set(["vpcTags", "Name"], "goldenpath-dev-vpc-old")),
+    "secret-find-permission": lambda r: edit_stack(r, "dev-cluster", _no_batch_get),
+    "storage-class": lambda r: edit_yaml(r, ORDERS_STATEFULSET, _storage_class("gp2")),
     # issue 16: the ImageUpdater tracks a repository Terraform does not create ...
     "image-update-repository": lambda r: edit_yaml(r, ORDERS_UPDATER, _set(["spec", "applicationRefs", 0, "images", 0, "imageName"], "593517239005.dkr.ecr.eu-west-2.amazonaws.com/goldenpath/order")),
     # ... or writes back to a path its Application does not sync
