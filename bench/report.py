@@ -63,7 +63,7 @@ def write_reports(results: dict[str, Any], outdir: Path) -> None:
     layer = sizes[keys[0]].get("charts_layer")
     if layer:
         lines.append(
-            f"Charts layer alone (`verify --layers charts`, default tree, 36 releases): cold render cache **{layer['cold']['median_s']:.2f} s** "
+            f"Charts layer alone (`verify --layers charts`, every Helm release of the default tree): cold render cache **{layer['cold']['median_s']:.2f} s** "
             f"(every chart rendered twice per env), warm **{layer['warm']['median_s']:.2f} s** (values and versions unchanged)."
         )
         lines.append("")
