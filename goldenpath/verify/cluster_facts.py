@@ -1,6 +1,6 @@
 """What the cluster's controllers need from the Terraform half, read from both artifacts: the
-AWS Load Balancer Controller finds its VPC, External Secrets may look secrets up by tag, and
-every volume names a StorageClass the EBS CSI add-on creates (or there is a default).
+AWS Load Balancer Controller finds its VPC, External Secrets may look secrets up by tag and
+decrypt them, and every volume names a StorageClass the EBS CSI add-on creates (or a default).
 """
 
 from __future__ import annotations
@@ -63,12 +63,7 @@ def secret_find_permission(a: Artifacts) -> Iterator[Violation]:
     find-by-tags calls them); without them the master credentials never sync and the database
     provisioning Job never runs."""
     index = Index(a)
-    roles_by_env: dict[str, list[Any]] = {}
-    for owner, arn, _namespace, _account, _sa in _irsa_annotations(a, index):
-        if owner.kind == "Application" and any(src.get("chart") == "external-secrets" for src in sources(owner)):
-            role = index.roles.get(owner.env, {}).get(arn.rsplit("/", 1)[-1])
-            if role is not None:
-                roles_by_env.setdefault(owner.env, []).append(role)
+    roles_by_env = {env: [r for r in index.roles.get(env, {}).values() if r.block.name in names] for env, names in _operator_roles(a, index).items()}
     for es in a.of_kind("ExternalSecret"):
         finds = [e for e in (es.obj.get("spec") or {}).get("dataFrom") or [] if "find" in e]
         if not finds:
@@ -116,3 +111,53 @@ def storage_class(a: Artifacts) -> Iterator[Violation]:
                 elif class_name is not None and class_name not in names:
                     yield _v(m, "storage-class", f"volume {claim} names StorageClass {class_name!r}, which the {env} EBS CSI add-on does not create ({', '.join(sorted(names)) or 'none'})")
 
+
+
+def _operator_roles(a: Artifacts, index: Index) -> dict[str, set[str]]:
+    """env -> logical names of the External Secrets operator's IRSA roles (from the renders)."""
+    found: dict[str, set[str]] = {}
+    for owner, arn, _namespace, _account, _sa in _irsa_annotations(a, index):
+        if owner.kind == "Application" and any(src.get("chart") == "external-secrets" for src in sources(owner)):
+            role = index.roles.get(owner.env, {}).get(arn.rsplit("/", 1)[-1])
+            if role is not None:
+                found.setdefault(owner.env, set()).add(role.block.name)
+    return found
+
+
+def _decrypt_grants(a: Artifacts, env: str, logical_roles: set[str]) -> set[tuple[str, str]]:
+    """(stack, KMS key reference or "*") the roles may kms:Decrypt, from every inline policy of
+    the env that names one of them (directly or through a cross-stack output)."""
+    grants: set[tuple[str, str]] = set()
+    for block in a.blocks("aws_iam_role_policy", env):
+        ref = str(block.body.get("role", ""))
+        if not any(ref in (f"${{aws_iam_role.{r}.name}}", f"${{aws_iam_role.{r}.id}}") or ref.endswith((f"aws_iam_role{r}name}}", f"aws_iam_role{r}id}}")) for r in logical_roles):
+            continue
+        try:
+            statements = as_list(json.loads(str(block.body.get("policy", "{}"))).get("Statement"))
+        except ValueError:
+            continue
+        for statement in statements:
+            if statement.get("Effect") == "Allow" and {"kms:Decrypt", "kms:*", "*"} & set(as_list(statement.get("Action"))):
+                grants.update((block.stack, str(resource)) for resource in as_list(statement.get("Resource")))
+    return grants
+
+
+@rule("secret-kms-decrypt", "consistency")
+def secret_kms_decrypt(a: Artifacts) -> Iterator[Violation]:
+    """The External Secrets operator may kms:Decrypt with the customer-managed key of every secret
+    its ExternalSecrets read (Secrets Manager decrypts with the caller's permissions): otherwise
+    GetSecretValue fails with AccessDenied although the secretsmanager grant is right."""
+    index = Index(a)
+    for env, logical_roles in sorted(_operator_roles(a, index).items()):
+        grants = _decrypt_grants(a, env, logical_roles)
+        master_keys = {(b.stack, str(b.body.get("master_user_secret_kms_key_id"))) for b in a.blocks("aws_db_instance", env) if b.body.get("master_user_secret_kms_key_id")}
+        for es in a.of_kind("ExternalSecret", env):
+            spec = es.obj.get("spec") or {}
+            keys = {str((d.get("remoteRef") or {}).get("key")) for d in spec.get("data") or []}
+            keys |= {str((d.get("extract") or {}).get("key")) for d in spec.get("dataFrom") or [] if "extract" in d}
+            needed = {(s.block.stack, str(s.block.body["kms_key_id"])) for k in keys if (s := index.secrets.get(env, {}).get(k)) and s.block.body.get("kms_key_id")}
+            if any("find" in d for d in spec.get("dataFrom") or []):
+                needed |= master_keys
+            for stack, key in sorted(needed):
+                if (stack, key) not in grants and not any(r == "*" for _s, r in grants):
+                    yield _v(es, "secret-kms-decrypt", f"reads secrets encrypted with {key} ({stack}), which the External Secrets role may not kms:Decrypt")

@@ -162,6 +162,13 @@ def _no_batch_get(doc: dict[str, Any]) -> None:
     edit_policy(doc, "aws_iam_role_policy", "irsa_external_secrets_policy", "policy", change)
 
 
+def _decrypt_other_key(doc: dict[str, Any]) -> None:
+    def change(policy: dict[str, Any]) -> None:
+        policy["Statement"][0]["Resource"] = "${aws_kms_key.alarms_key.arn}"  # not the key the secrets use
+
+    edit_policy(doc, "aws_iam_role_policy", "external_secrets_decrypt", "policy", change)
+
+
 def _storage_class(name: str) -> Callable[[dict[str, Any]], None]:
     def change(obj: dict[str, Any]) -> None:
         obj["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] = name
@@ -211,6 +218,7 @@ CASES: dict[str, Mutation] = {
     "alb-vpc-discovery": lambda r: edit_yaml(r, "dev/values/aws-load-balancer-controller.yaml", _set(["vpcTags", "Name"], "goldenpath-dev-vpc-old")),
     "secret-find-permission": lambda r: edit_stack(r, "dev-cluster", _no_batch_get),
     "storage-class": lambda r: edit_yaml(r, ORDERS_STATEFULSET, _storage_class("gp2")),
+    "secret-kms-decrypt": lambda r: edit_stack(r, "dev-database", _decrypt_other_key),
     # issue 16: the ImageUpdater tracks a repository Terraform does not create ...
     "image-update-repository": lambda r: edit_yaml(r, ORDERS_UPDATER, _set(["spec", "applicationRefs", 0, "images", 0, "imageName"], "593517239005.dkr.ecr.eu-west-2.amazonaws.com/goldenpath/order")),
     # ... or writes back to a path its Application does not sync
