@@ -293,9 +293,9 @@ def secret_k8s(owner: str, name: str) -> str:
 def component_service(env: str, component: str) -> str:
     """The Service a component's chart creates for its public host (its Ingress backend).
 
-    Chart facts: argo-cd ``<fullname>-server``, kong ``<fullname>-proxy``; Grafana ignores the
-    parent chart's fullnameOverride, so the kube-prometheus-stack values set
-    ``grafana.fullnameOverride`` to this name; keycloak and backstage use the fullname.
+    Chart facts: argo-cd ``<fullname>-server``, kong ``<fullname>-proxy``, kube-prometheus-stack's
+    Grafana subchart ``<release>-grafana``; keycloak and backstage use the fullname. The verifier's
+    ingress-backend rule checks each name against the rendered charts.
     """
     fullname = release(env, component)
     suffix = {"argocd": "-server", "kong": "-proxy", "kube-prometheus-stack": "-grafana"}.get(component, "")

@@ -209,15 +209,6 @@ class Index:
                 return str(dest)
         return ""
 
-    def values_owner(self, env: str, stem: str) -> Manifest | None:
-        """The Application whose valueFiles include ``values/<stem>.yaml``."""
-        for app in self.applications.get(env, []):
-            for source in sources(app):
-                for value_file in (source.get("helm") or {}).get("valueFiles") or []:
-                    if str(value_file).endswith(f"/{env}/values/{stem}.yaml"):
-                        return app
-        return None
-
 
 def sources(app: Manifest) -> list[dict[str, Any]]:
     spec = app.obj.get("spec") or {}
