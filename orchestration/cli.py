@@ -106,11 +106,13 @@ def _synth_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @cli.command(context_settings=CONTEXT)
 @_synth_options
 @click.option("--check", is_flag=True, help="write nothing; exit 2 when the committed outputs differ from a fresh render (pre-commit)")
-def synth(check: bool, **options: Any) -> int:
-    """Render, guard, verify, then replace cdktf.out/ and dist/gitops/ atomically."""
+@click.option("--force", is_flag=True, help="render even when config, code, pinned inputs and outputs are as at the last synth")
+def synth(check: bool, force: bool, **options: Any) -> int:
+    """Render, guard, verify, then replace cdktf.out/ and dist/gitops/ atomically (or answer
+    "no changes" at once when nothing that shapes them changed since the last synth)."""
     from orchestration.synth import run_synth
 
-    return run_synth(write=not check, fmt="text", detailed=check, committed_only=check, **options)
+    return run_synth(write=not check, fmt="text", detailed=check, committed_only=check, force=force, **options)
 
 
 @cli.command(context_settings=CONTEXT)

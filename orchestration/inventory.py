@@ -20,15 +20,16 @@ from typing import Any
 from orchestration import guard
 from orchestration.changes import Item, manifest_items, terraform_items
 from orchestration.guard import Danger
+from orchestration.outputs import INVENTORY_FILE, default_inventory
 
 VERSION = 1
-FILE_NAME = "state-inventory.json"
+FILE_NAME = INVENTORY_FILE
 Inventory = dict[str, Any]
 
 
 def default_path(gitops_out: Path) -> Path:
     """``dist/state-inventory.json`` for ``dist/gitops``: beside the tree it describes."""
-    return gitops_out.parent / FILE_NAME
+    return default_inventory(gitops_out)
 
 
 def _terraform_entry(item: Item) -> dict[str, Any] | None:

@@ -73,15 +73,39 @@ def run_synth(
     allow_destroy: str,
     no_verify: bool,
     committed_only: bool = False,
+    force: bool = False,
 ) -> int:
-    """``committed_only`` (synth --check): only what is committed counts as a change (dist/)."""
+    """``committed_only`` (synth --check): only what is committed counts as a change (dist/).
+    Synth (not diff) first asks :mod:`orchestration.noop` whether anything changed since the
+    last published synth; ``force`` always renders."""
+    from orchestration import noop
+    from orchestration.outputs import synth_outputs
     from orchestration.publish import Busy, exclusive
 
     timeout = float(os.environ.get("GOLDENPATH_LOCK_TIMEOUT", "600"))
+    outputs = synth_outputs(terraform_out, gitops_out, platform_doc, inventory)
+    arguments = {"config": config.absolute(), "outputs": [o.absolute() for o in outputs]}
     try:
         # One synth (or diff: both clean staging leftovers) at a time per output directory.
         with exclusive(terraform_out.absolute().parent, timeout):
-            return _run_synth(write, fmt, detailed, config, terraform_out, gitops_out, platform_doc, inventory, allow_destroy, no_verify, committed_only)
+            stamp = noop.stamp_path(arguments)
+            key = noop.input_key(config, arguments) if (write or committed_only) and not no_verify and noop.enabled() else None
+            if key is not None and not force and (recorded := noop.unchanged(key, outputs, stamp)) is not None:
+                print("synth: no changes (config, code and pinned inputs are as at the last synth; outputs as it wrote them)")
+                if write and recorded.get("notes"):
+                    print(recorded["notes"])
+                return DIFF_NONE if detailed else EXIT_OK
+            if write:
+                noop.forget(stamp)
+            notes: list[str] = []
+            code = _run_synth(
+                write, fmt, detailed, config, terraform_out, gitops_out, platform_doc, inventory, allow_destroy, no_verify, committed_only, notes
+            )
+            # Recorded only when the inputs did not move while rendering (else the key could
+            # name a config the outputs were not rendered from).
+            if write and code == EXIT_OK and key is not None and noop.input_key(config, arguments) == key:
+                noop.record(key, outputs, "\n".join(notes), stamp)
+            return code
     except ConfigError as exc:
         if not detailed:
             raise
@@ -98,8 +122,9 @@ def run_synth(
 
 def _run_synth(
     write: bool, fmt: str, detailed: bool, config: Path, terraform_out: Path, gitops_out: Path, platform_doc: Path,
-    inventory_path: Path | None, allow_destroy: str, no_verify: bool, committed_only: bool,
+    inventory_path: Path | None, allow_destroy: str, no_verify: bool, committed_only: bool, notes: list[str],
 ) -> int:
+    """``notes``: what this run printed that a later no-op answer repeats (the secrets to fill)."""
     from orchestration.changes import compare
     from orchestration.pipeline import publish, staged_render, write_platform_doc
     from orchestration.platform_doc import render_platform_doc
@@ -146,6 +171,7 @@ def _run_synth(
                 print(f"  {danger}")
         if write and to_fill:
             print(format_todo(to_fill))
+            notes.append(format_todo(to_fill))
         total = sum(staged.timings.steps.values())
         print(f"{'wrote' if write else 'compared'} {terraform_out}/ and {gitops_out}/ in {total:.1f}s")
     timings = os.environ.get("GOLDENPATH_TIMINGS")  # make bench reads the per-step split

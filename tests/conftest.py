@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("GOLDENPATH_CRDS", str((REPO.parent / "shared" / "crds").resolve()))
 os.environ.setdefault("GOLDENPATH_CHARTS", str((REPO.parent / "shared" / "charts").resolve()))
+# The no-op synth's stamps (orchestration/noop.py) of this run's synths, not the checkout's.
+os.environ.setdefault("GOLDENPATH_STAMP_DIR", tempfile.mkdtemp(prefix="goldenpath-stamps-"))
 
 
 @pytest.fixture
