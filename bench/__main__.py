@@ -72,9 +72,17 @@ def tree_size(root: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-def synth_cmd(config: Path, out: Path) -> list[str]:
+def synth_cmd(config: Path, out: Path, force: bool = True) -> list[str]:
+    """The CLI `make synth` runs; ``--force``: the full render even when a no-op stamp matches."""
     return [PY, "-m", "goldenpath", "synth", "--config", str(config), "--terraform-out", str(out / "cdktf.out"),
-            "--gitops-out", str(out / "gitops"), "--platform-doc", str(out / "PLATFORM.md"), "--allow-destroy", "*"]
+            "--gitops-out", str(out / "gitops"), "--platform-doc", str(out / "PLATFORM.md"), "--allow-destroy", "*",
+            *(["--force"] if force else [])]
+
+
+def _noop(runs: int, config: Path, out: Path) -> dict[str, float]:
+    """A synth where nothing changed since the last one (which the caller just ran): the stamp
+    answers, jsii never starts. Median of at least 5."""
+    return measure("no-op synth (nothing changed)", max(runs, 5), synth_cmd(config, out, force=False))
 
 
 def measure(label: str, runs: int, cmd: list[str], env: dict[str, str] | None = None, after=None) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -111,13 +119,15 @@ def _charts_layer(runs: int, out: Path, work: Path) -> dict[str, dict[str, float
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench")
-    parser.add_argument("--apps", default="0,10,50,100,200")
+    parser.add_argument("--apps", default="0,10,50,100,200,500,2000")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--big-runs", type=int, default=1, help="runs at sizes of 500 apps and more")
     parser.add_argument("--skip-cli", action="store_true", help="skip npx cdktf synth (slow)")
     parser.add_argument("--naive-apps", default="0,100", help="sizes at which the naive (eager import) synth is measured too")
     args = parser.parse_args()
     sizes = [int(x) for x in args.apps.split(",")]
     work = Path(tempfile.mkdtemp(prefix="goldenpath-bench-"))
+    os.environ["GOLDENPATH_STAMP_DIR"] = str(work / "stamps")  # the no-op stamps of these runs stay in the work dir
     results: dict[str, object] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "runs": args.runs,
@@ -132,12 +142,16 @@ def main() -> int:
         out = work / f"out-{apps}"
         timings_file = work / f"timings-{apps}.json"
         splits: list[dict[str, float]] = []
+        runs = args.runs if apps < 500 else args.big_runs
         entry: dict[str, object] = {
+            "runs": runs,
             "ours": measure(
-                "ours (make synth path)", args.runs, synth_cmd(config, out), env={"GOLDENPATH_TIMINGS": str(timings_file)},
+                "ours (make synth path)", runs, synth_cmd(config, out), env={"GOLDENPATH_TIMINGS": str(timings_file)},
                 after=partial(_read_split, timings_file, splits),
-            )
+            ),
         }
+        if apps in (0, 100):
+            entry["noop"] = _noop(args.runs, config, out)
         entry["split_s"] = {k: statistics.median(s.get(k, 0.0) for s in splits) for k in sorted({k for s in splits for k in s})}
         if str(apps) in args.naive_apps.split(","):
             entry["naive"] = measure("naive (eager provider imports)", args.runs, synth_cmd(config, out), env={"GOLDENPATH_EAGER_IMPORTS": "1"})
@@ -153,11 +167,16 @@ def main() -> int:
             entry["charts_layer"] = _charts_layer(args.runs, out, work)
         tf_files, tf_bytes = tree_size(out / "cdktf.out")
         k8s_files, k8s_bytes = tree_size(out / "gitops")
-        entry["output"] = {"terraform_files": tf_files, "terraform_bytes": tf_bytes, "gitops_files": k8s_files, "gitops_bytes": k8s_bytes}
+        largest = max(p.stat().st_size for p in (out / "gitops").rglob("*") if p.is_file())
+        entry["output"] = {
+            "terraform_files": tf_files, "terraform_bytes": tf_bytes, "gitops_files": k8s_files, "gitops_bytes": k8s_bytes,
+            "largest_gitops_file_bytes": largest,
+        }
         results["sizes"][str(apps)] = entry  # type: ignore[index]
     from bench.report import write_reports
 
-    write_reports(results, REPO / "bench")
+    before = REPO / "bench" / "results-before.json"
+    write_reports(results, REPO / "bench", json.loads(before.read_text()) if before.is_file() else None)
     print((REPO / "bench" / "RESULTS.md").read_text())
     return 0
 
