@@ -19,6 +19,7 @@ CRDS ?= $(SHARED)/crds
 # beside the checkout (CI, tests), otherwise .charts/, which `make charts` fills from the network.
 CHARTS ?= $(if $(wildcard $(SHARED)/charts/*.tgz),$(SHARED)/charts,.charts)
 CONFIG ?= config
+SYNTH_EXIT ?= .gen/synth.exit
 ENV ?=
 ARGS ?=
 GOLDENPATH := $(VENV)/bin/goldenpath
@@ -63,8 +64,8 @@ setup: $(STAMP) $(POLICY_STAMP) $(NPM_STAMP)
 # GNU make itself can only exit 0, 1 or 2; the tool's own code (1 violations, 2 bad input or
 # busy, 3 destroy guard) is printed and kept in .gen/synth.exit for scripts and CI.
 synth: setup
-	@mkdir -p .gen; code=0; $(GOLDENPATH) synth --config $(CONFIG) || code=$$?; echo $$code > .gen/synth.exit; \
-	  if [ $$code -ne 0 ]; then echo "make synth: goldenpath exited $$code (see .gen/synth.exit)" >&2; exit $$code; fi
+	@mkdir -p $(dir $(SYNTH_EXIT)); code=0; $(GOLDENPATH) synth --config $(CONFIG) || code=$$?; echo $$code > $(SYNTH_EXIT); \
+	  if [ $$code -ne 0 ]; then echo "make synth: goldenpath exited $$code (see $(SYNTH_EXIT))" >&2; exit $$code; fi
 
 ## diff: what synth would change, without writing anything (exit 0 none, 2 changes, 3 guarded)
 diff: setup

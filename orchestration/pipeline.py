@@ -16,7 +16,7 @@ from pathlib import Path
 
 from goldenpath import fastimport
 from goldenpath.config import PlatformConfig, load_config
-from orchestration.publish import clean_leftovers, replace_tree, staging_dir
+from orchestration.publish import clean_leftovers, replace_trees, staging_dir
 
 
 @dataclass
@@ -91,8 +91,7 @@ def staged_render(
 
 def publish(staged: Staged, terraform_out: Path, gitops_out: Path) -> None:
     with staged.timings.step("write"):
-        replace_tree(staged.terraform, terraform_out)
-        replace_tree(staged.gitops, gitops_out)
+        replace_trees([(staged.terraform, terraform_out), (staged.gitops, gitops_out)])  # both halves or neither
 
 
 def write_platform_doc(config: PlatformConfig, target: Path, terraform: Path) -> None:

@@ -30,7 +30,10 @@ def staging_dir(target: Path) -> Path:
     """A fresh empty directory next to ``target`` (so the final rename stays on one filesystem),
     with the mode a plain ``mkdir`` gives (mkdtemp's 0700 would be published with the tree)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{target.name}-", dir=target.parent))
+    try:
+        staged = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{target.name}-", dir=target.parent))
+    except OSError as exc:  # name the directory the user chose, not our random staging name
+        raise OSError(exc.errno, exc.strerror, str(target.parent)) from None
     umask = os.umask(0)
     os.umask(umask)
     staged.chmod(0o777 & ~umask)
@@ -73,15 +76,42 @@ def clean_leftovers(target: Path) -> None:
 
 def replace_tree(staged: Path, target: Path) -> None:
     """Make ``staged`` visible as ``target`` in one step and delete the previous tree."""
-    _fsync_tree(staged)
-    if target.exists():
-        if _libc.renameat2(_AT_FDCWD, os.fsencode(staged), _AT_FDCWD, os.fsencode(target), _RENAME_EXCHANGE) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, f"atomic exchange of {target} failed: {os.strerror(err)}")
-        shutil.rmtree(staged)  # now holds the previous tree
-    else:
-        os.rename(staged, target)
-    _fsync_dir(target.parent)
+    replace_trees([(staged, target)])
+
+
+def replace_trees(pairs: list[tuple[Path, Path]]) -> None:
+    """Swap every ``(staged, target)`` in, all or none: when a later swap fails, the earlier ones
+    are swapped back before the error propagates, so the Terraform half and the GitOps tree are
+    never left from two different renders. Previous trees are deleted only after every swap."""
+    for staged, _target in pairs:
+        _fsync_tree(staged)
+    done: list[tuple[Path, Path, bool]] = []  # (staged, target, exchanged: staged now holds the old tree)
+    try:
+        for staged, target in pairs:
+            if target.exists():
+                _exchange(staged, target)
+                done.append((staged, target, True))
+            else:
+                os.rename(staged, target)
+                done.append((staged, target, False))
+            _fsync_dir(target.parent)
+    except OSError:
+        for staged, target, exchanged in reversed(done):
+            if exchanged:
+                _exchange(staged, target)  # the old tree back; the new one returns to staging
+            else:
+                os.rename(target, staged)
+            _fsync_dir(target.parent)
+        raise
+    for staged, _target, exchanged in done:
+        if exchanged:
+            shutil.rmtree(staged)  # now holds the previous tree
+
+
+def _exchange(a: Path, b: Path) -> None:
+    if _libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"atomic exchange of {b} failed: {os.strerror(err)}", str(b))
 
 
 def _fsync_tree(root: Path) -> None:

@@ -1,0 +1,81 @@
+"""Publishing (orchestration/publish.py): both halves or neither, and a read-only target ends in
+one line with nothing changed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orchestration import publish
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _tree(root: Path, text: str) -> Path:
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "file.txt").write_text(text)
+    return root
+
+
+def test_replace_trees_swaps_every_pair_and_deletes_the_old_trees(tmp_path: Path) -> None:
+    tf, gitops = _tree(tmp_path / "tf", "old tf"), _tree(tmp_path / "gitops", "old gitops")
+    new_tf, new_gitops = _tree(tmp_path / "new-tf", "new tf"), _tree(tmp_path / "new-gitops", "new gitops")
+    publish.replace_trees([(new_tf, tf), (new_gitops, gitops)])
+    assert (tf / "sub" / "file.txt").read_text() == "new tf"
+    assert (gitops / "sub" / "file.txt").read_text() == "new gitops"
+    assert not new_tf.exists() and not new_gitops.exists()
+
+
+def test_a_failed_second_swap_puts_the_first_tree_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN published trees, and a GitOps swap that fails (after the Terraform one succeeded)
+    tf, gitops = _tree(tmp_path / "tf", "old tf"), _tree(tmp_path / "gitops", "old gitops")
+    new_tf, new_gitops = _tree(tmp_path / "new-tf", "new tf"), _tree(tmp_path / "new-gitops", "new gitops")
+    exchange = publish._exchange
+    calls: list[Path] = []
+
+    def failing(a: Path, b: Path) -> None:
+        calls.append(b)
+        if b == gitops:
+            raise OSError(28, "No space left on device", str(b))
+        exchange(a, b)
+
+    monkeypatch.setattr(publish, "_exchange", failing)
+    # WHEN both are published THEN the error propagates and both targets hold the old trees
+    with pytest.raises(OSError, match="No space left"):
+        publish.replace_trees([(new_tf, tf), (new_gitops, gitops)])
+    assert calls == [tf, gitops, tf]  # the Terraform swap was undone
+    assert (tf / "sub" / "file.txt").read_text() == "old tf"
+    assert (gitops / "sub" / "file.txt").read_text() == "old gitops"
+    assert (new_tf / "sub" / "file.txt").read_text() == "new tf"  # staging keeps the new tree for the caller to delete
+
+
+def _user_namespaces() -> bool:
+    return shutil.which("unshare") is not None and subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _user_namespaces(), reason="needs unprivileged user namespaces (unshare -rm) to mount a read-only filesystem")
+def test_a_read_only_target_ends_in_one_line_exit_1_and_changes_nothing(synthesized: Path, tmp_path: Path) -> None:
+    # GIVEN published outputs on a filesystem that is then remounted read-only (a real EROFS:
+    # root ignores permission bits, so chmod could not show it)
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    script = f"""
+set -e
+mount -t tmpfs tmpfs {mount}
+cp -r {synthesized}/cdktf.out {synthesized}/gitops {mount}/
+mount -o remount,ro {mount}
+code=0
+{sys.executable} -m goldenpath synth --config {REPO / "config"} --terraform-out {mount}/cdktf.out --gitops-out {mount}/gitops \\
+  --platform-doc {mount}/PLATFORM.md --force || code=$?
+diff -r {synthesized}/cdktf.out {mount}/cdktf.out >&2 && diff -r {synthesized}/gitops {mount}/gitops >&2 || exit 9
+exit $code
+"""
+    # WHEN synth runs THEN one line naming the cause, exit 1, and the trees are as they were (else 9)
+    done = subprocess.run(["unshare", "-rm", "sh", "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    errors = [line for line in done.stderr.splitlines() if not line.startswith("...")]
+    assert errors == [f"synth: cannot write the outputs: Read-only file system ({mount}). Nothing was published."], done.stderr
