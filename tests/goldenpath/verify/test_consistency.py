@@ -225,6 +225,8 @@ CASES: dict[str, Mutation] = {
     "image-update-write-back": lambda r: edit_yaml(r, ORDERS_UPDATER, _set(["spec", "writeBackConfig", "gitConfig", "writeBackTarget"], "kustomization:../hello-goldenpath-idp")),
     # a team's Application syncs a directory its project does not list (another team's)
     "team-source-paths": lambda r: edit_yaml(r, "dev/apps/appproject-team-commerce.yaml", _set(["metadata", "annotations", "goldenpath.io/source-paths"], "dist/gitops/dev/workloads/sample-stateless")),
+    # the private postgres name points at address:port (the endpoint), which resolves nowhere
+    "dns-record-type": lambda r: edit_stack(r, "dev-database", _set(["resource", "aws_route53_record", "postgres_host", "records"], ["${aws_db_instance.postgres.endpoint}"])),
 }
 
 
@@ -252,6 +254,26 @@ def test_mutation_breaks_exactly_its_rule(artifact_copy: Path, rule_id: str) -> 
     # THEN that rule, and only that rule, reports
     found = _rules(artifact_copy)
     assert set(found) == {rule_id}, found
+
+
+@pytest.mark.parametrize(
+    ("stack", "path", "value", "message"),
+    [
+        ("dev-dns", ["resource", "aws_route53_record", "wildcard", "type"], "CNAME", "an alias to a load balancer is A or AAAA"),
+        ("dev-dns", ["resource", "aws_route53_record", "wildcard", "alias", "zone_id"], "${aws_route53_zone.zone.zone_id}", "the load balancer's canonical hosted zone"),
+        ("dev-database", ["resource", "aws_route53_record", "postgres_host", "type"], "A", "not an IPv4 address"),
+        ("dev-database", ["resource", "aws_route53_record", "postgres_host", "records"], ["10.0.0.1"], "not a host name"),
+        ("dev-database", ["resource", "aws_route53_record", "postgres_host", "name"], "dev.goldenpath.internal", "apex"),
+    ],
+)
+def test_dns_record_type_reads_records_as_route53_does(artifact_copy: Path, stack: str, path: list[Any], value: Any, message: str) -> None:
+    from goldenpath.verify import dns
+    from goldenpath.verify.artifacts import load
+
+    assert list(dns.dns_record_type(load(artifact_copy / "cdktf.out", artifact_copy / "gitops"))) == []
+    edit_stack(artifact_copy, stack, _set(path, value))
+    found = [str(v) for v in dns.dns_record_type(load(artifact_copy / "cdktf.out", artifact_copy / "gitops"))]
+    assert found and all(message in f for f in found), found
 
 
 def test_env_parity_follows_the_config_not_an_annotation(artifact_copy: Path, config_copy: Path) -> None:
