@@ -78,6 +78,11 @@ IGNORE_DIFFERENCES: dict[str, tuple[Ignore, ...]] = {
 }
 
 # Kinds an app's workload directory may contain (the apps project allows nothing else).
+# Deliberately no SecretStore, ClusterSecretStore, PushSecret or generator: an app's store assumes
+# the tenant role with the app as session tag, and a team that could write its own store could
+# claim another app's tag (issue 12). The platform project owns each app namespace's store
+# (cdk8s_app/platform.SecretStore); ExternalSecrets can only name that store or the cluster one,
+# whose conditions refuse app namespaces.
 APP_KINDS = (
     ("", "ConfigMap"),
     ("", "Service"),

@@ -26,6 +26,14 @@ from imports.externalsecrets_externalsecret.io.external_secrets import (
 REFRESH_INTERVAL = "1h"
 
 
+def store_ref(namespace: str) -> ExternalSecretSpecSecretStoreRef:
+    """An app namespace reads through its own SecretStore (the tenant role, tagged with the app);
+    every other namespace through the ClusterSecretStore, whose conditions admit only those."""
+    if naming.is_app_namespace(namespace):
+        return ExternalSecretSpecSecretStoreRef(name=naming.TENANT_SECRET_STORE, kind=ExternalSecretSpecSecretStoreRefKind.SECRET_STORE)
+    return ExternalSecretSpecSecretStoreRef(name=naming.CLUSTER_SECRET_STORE, kind=ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE)
+
+
 class SyncedSecret(Construct):
     """One ExternalSecret: remote secret ``remote_key`` -> Secret ``name``, key for key."""
 
@@ -37,9 +45,7 @@ class SyncedSecret(Construct):
             metadata=cdk8s.ApiObjectMetadata(name=name, namespace=namespace),
             spec=ExternalSecretSpec(
                 refresh_interval=REFRESH_INTERVAL,
-                secret_store_ref=ExternalSecretSpecSecretStoreRef(
-                    name=naming.CLUSTER_SECRET_STORE, kind=ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE
-                ),
+                secret_store_ref=store_ref(namespace),
                 target=ExternalSecretSpecTarget(name=name, creation_policy=ExternalSecretSpecTargetCreationPolicy.OWNER),
                 data=[
                     ExternalSecretSpecData(secret_key=key, remote_ref=ExternalSecretSpecDataRemoteRef(key=remote_key, property=key))

@@ -1,10 +1,12 @@
-"""Cluster-wide objects: Namespaces, the ClusterSecretStore, ClusterIssuers, Kong's global plugin.
+"""Cluster-wide objects: Namespaces, the secret stores, ClusterIssuers, Kong's global plugin.
 
 Each lives in its own ``platform/<section>`` directory so its Application can be ordered by sync
 wave after the operator that provides its CRD (seed report C: the store was created by hand).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import cdk8s
 from cdk8s_plus_33 import k8s
@@ -61,16 +63,44 @@ class Namespaces(Construct):
             k8s.KubeNamespace(self, ns, metadata=k8s.ObjectMeta(name=ns, labels=pod_security_labels(levels[ns])))
 
 
-class SecretStore(Construct):
-    """ClusterSecretStore ``naming.CLUSTER_SECRET_STORE``: Secrets Manager in the platform region,
-    authenticated as the external-secrets service account (IRSA role scoped to the env prefix).
+def _aws_provider(config: PlatformConfig, env: str) -> dict[str, Any]:
+    """Secrets Manager in the platform region, authenticated as the operator's IRSA ServiceAccount."""
+    binding = next(b for b in naming.irsa_bindings(config.platform, env) if b.component == "external-secrets")
+    return {
+        "service": "SecretsManager",
+        "region": config.platform.region,
+        "auth": {"jwt": {"serviceAccountRef": {"name": binding.service_account, "namespace": binding.namespace}}},
+    }
 
-    A plain ApiObject: jsii cannot compile the pinned ClusterSecretStore CRD (see goldenpath/imports.py).
+
+def platform_namespaces(config: PlatformConfig, env: str) -> list[str]:
+    """Namespaces whose ExternalSecrets may use the ClusterSecretStore: the components' and the
+    database provisioner's, never an app's (``apps-<app>``)."""
+    namespaces = {config.platform.components[c].namespace for c in config.components_in(env)}
+    if naming.database_owners(config.platform, config.apps, env):
+        namespaces.add(naming.DATABASE_NAMESPACE)
+    return sorted(namespaces)
+
+
+class SecretStore(Construct):
+    """ClusterSecretStore ``naming.CLUSTER_SECRET_STORE`` for the platform namespaces only, and one
+    SecretStore ``naming.TENANT_SECRET_STORE`` per app namespace (issue 12, tenant isolation).
+
+    The ClusterSecretStore authenticates as the operator's IRSA role, which reads platform
+    secrets only; ``conditions`` (ESO client_manager.go shouldProcessSecret: a namespace must match
+    one condition) name the platform namespaces, so an ExternalSecret in an app namespace that
+    names it is refused. Each app's SecretStore assumes the env's tenant role with session tag
+    ``Application=<app>``, which reads only that app's secrets (stacks/irsa.tenant_secrets). A
+    SecretStore is namespaced, so an app's ExternalSecrets can only name their own namespace's;
+    the team AppProjects cannot create SecretStores (cdk8s_app/argocd.APP_KINDS), so this section,
+    owned by the platform project, is the only source of them.
+
+    Plain ApiObjects: jsii cannot compile the pinned (Cluster)SecretStore CRDs (see goldenpath/imports.py).
     """
 
     def __init__(self, scope: Construct, id: str, *, config: PlatformConfig, env: str) -> None:
         super().__init__(scope, id)
-        binding = next(b for b in naming.irsa_bindings(config.platform, env) if b.component == "external-secrets")
+        provider = _aws_provider(config, env)
         self.this = cdk8s.ApiObject(
             self,
             "store",
@@ -79,19 +109,30 @@ class SecretStore(Construct):
             metadata=cdk8s.ApiObjectMetadata(name=naming.CLUSTER_SECRET_STORE),
         )
         self.this.add_json_patch(
-            cdk8s.JsonPatch.add(
-                "/spec",
-                {
-                    "provider": {
-                        "aws": {
-                            "service": "SecretsManager",
-                            "region": config.platform.region,
-                            "auth": {"jwt": {"serviceAccountRef": {"name": binding.service_account, "namespace": binding.namespace}}},
-                        }
-                    }
-                },
-            )
+            cdk8s.JsonPatch.add("/spec", {"conditions": [{"namespaces": platform_namespaces(config, env)}], "provider": {"aws": provider}})
         )
+        self.tenants: dict[str, cdk8s.ApiObject] = {}
+        for app in config.apps_in(env):
+            store = cdk8s.ApiObject(
+                self,
+                f"tenant-{app.name}",
+                api_version="external-secrets.io/v1",
+                kind="SecretStore",
+                metadata=cdk8s.ApiObjectMetadata(
+                    name=naming.TENANT_SECRET_STORE, namespace=naming.app_namespace(app), labels=naming.app_labels(config.platform, app)
+                ),
+            )
+            # No `auth`: in a namespaced store serviceAccountRef could only name a ServiceAccount of
+            # the app namespace (ESO ValidateReferentServiceAccountSelector), so the store uses the
+            # controller's own IRSA credentials (the operator role) and assumes the tenant role.
+            tenant = {
+                "service": provider["service"],
+                "region": provider["region"],
+                "role": naming.tenant_secrets_role_arn(config.platform, env),
+                "sessionTags": [{"key": naming.TENANT_TAG, "value": app.name}],
+            }
+            store.add_json_patch(cdk8s.JsonPatch.add("/spec", {"provider": {"aws": tenant}}))
+            self.tenants[app.name] = store
 
 
 class ClusterIssuers(Construct):

@@ -193,7 +193,14 @@ def apps_part_of(platform: Platform) -> str:
 
 def app_namespace(app: App | str) -> str:
     name = app if isinstance(app, str) else app.name
-    return f"apps-{name}"
+    return f"{APP_NAMESPACE_PREFIX}{name}"
+
+
+APP_NAMESPACE_PREFIX = "apps-"
+
+
+def is_app_namespace(namespace: str) -> bool:
+    return namespace.startswith(APP_NAMESPACE_PREFIX)
 
 
 def release(env: str, component: str) -> str:
@@ -436,8 +443,43 @@ def ecr_repository_arn(platform: Platform, app: App | str) -> str:
 
 
 def secret_arn_pattern(platform: Platform, env: str) -> str:
-    """IAM resource pattern for every secret under :func:`secret_prefix` (what External Secrets may read)."""
+    """IAM resource pattern for every secret under :func:`secret_prefix` (the env's whole prefix)."""
     return f"arn:aws:secretsmanager:{platform.region}:{platform.account_id}:secret:{secret_prefix(platform, env)}*"
+
+
+def owner_secret_arn_pattern(platform: Platform, env: str, owner: str) -> str:
+    """IAM resource pattern for one owner's secrets (``<org>/<env>/<owner>/<name>-<6 random>``)."""
+    return f"arn:aws:secretsmanager:{platform.region}:{platform.account_id}:secret:{secret_prefix(platform, env)}{owner}/*"
+
+
+def database_secret_arn_pattern(platform: Platform, env: str) -> str:
+    """Every owner's database credentials secret (:func:`database_secret`; Secrets Manager appends
+    ``-`` and 6 random characters to the name in the ARN): what the provisioning Job reads."""
+    return f"arn:aws:secretsmanager:{platform.region}:{platform.account_id}:secret:{secret_prefix(platform, env)}*/postgres-??????"
+
+
+# --- tenant isolation (issue 12): one reader role per env, scoped by a session tag ------------
+
+TENANT_SECRETS_PURPOSE = "tenant-secrets"  # IAM role purpose: goldenpath-<env>-tenant-secrets
+TENANT_SECRET_STORE = "tenant-secrets"  # the SecretStore in every app namespace
+TENANT_TAG = "Application"  # session tag on the tenant role's sessions = resource tag on app secrets
+
+
+def tenant_secrets_role(platform: Platform, env: str) -> str:
+    return iam_role(platform, env, TENANT_SECRETS_PURPOSE)
+
+
+def tenant_secrets_role_arn(platform: Platform, env: str) -> str:
+    return iam_role_arn(platform, env, TENANT_SECRETS_PURPOSE)
+
+
+def tenant_secret_arn_pattern(platform: Platform, env: str) -> str:
+    """The tenant role's resource: the secrets of the app named by the session's tag. IAM policy
+    variable syntax (``${aws:PrincipalTag/...}``); Terraform JSON needs it escaped (``$${``)."""
+    return (
+        f"arn:aws:secretsmanager:{platform.region}:{platform.account_id}:secret:"
+        f"{secret_prefix(platform, env)}${{aws:PrincipalTag/{TENANT_TAG}}}/*"
+    )
 def private_zone(platform: Platform, env: str) -> str:
     """The env's private Route53 zone (resolvable only inside its VPC)."""
     return f"{env}.{platform.organisation}.internal"
@@ -472,7 +514,7 @@ def team_rbac_role(team: str) -> str:
 
 def app_tags(platform: Platform, app: App) -> dict[str, str]:
     """Tags of every AWS resource an app owns (its ECR repository, push role, secrets)."""
-    return {"Application": app.name, "CostCenter": platform.teams[app.owner].cost_center, "Team": app.owner}
+    return {TENANT_TAG: app.name, "CostCenter": platform.teams[app.owner].cost_center, "Team": app.owner}
 
 
 def app_labels(platform: Platform, app: App) -> dict[str, str]:

@@ -244,6 +244,26 @@ class ClusterStack(PlatformStack):
                 IamRolePolicyAttachment(self, f"{rid}_managed_{index}", role=role.name, policy_arn=arn)
             self.irsa_roles[binding.purpose] = role
 
+        # Tenant isolation (issue 12): one reader role per env that only the External Secrets
+        # operator may assume, tagged with the app whose SecretStore asks (see irsa.tenant_secrets).
+        self.tenant_secrets_role: IamRole | None = None
+        operator = self.irsa_roles.get("external-secrets")
+        if operator is not None:
+            self.tenant_secrets_role = IamRole(
+                self,
+                "tenant_secrets",
+                name=naming.tenant_secrets_role(platform, env),
+                description=f"Reads the secrets of the app named by the session tag {naming.TENANT_TAG} ({env})",
+                assume_role_policy=policy_json(irsa.tenant_secrets_trust(config, env, operator.arn)),
+            )
+            IamRolePolicy(
+                self,
+                "tenant_secrets_policy",
+                name=naming.TENANT_SECRETS_PURPOSE,
+                role=self.tenant_secrets_role.id,
+                policy=policy_json(irsa.tenant_secrets(config, env)),
+            )
+
         for addon in ADDONS:
             version = DataAwsEksAddonVersion(
                 self, f"addon_{resource_id(addon)}_version", addon_name=addon, kubernetes_version=self.this.version, most_recent=True
@@ -265,4 +285,6 @@ class ClusterStack(PlatformStack):
         self.output("cluster_name", self.this.name, f"EKS cluster of {env}")
         self.output("cluster_endpoint", self.this.endpoint, f"API endpoint of {name} (aws eks update-kubeconfig --name {name})")
         self.output("oidc_provider_arn", self.oidc.arn, f"IRSA OIDC provider of {name}")
+        if self.tenant_secrets_role is not None:
+            self.output("tenant_secrets_role_arn", self.tenant_secrets_role.arn, f"Role every app SecretStore of {env} assumes (session tag {naming.TENANT_TAG})")
         self.output("kubeconfig_command", f"aws eks update-kubeconfig --region {self.platform.region} --name {name}", f"kubectl access to {name}")

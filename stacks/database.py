@@ -48,6 +48,7 @@ from constructs import Construct
 from goldenpath import naming
 from goldenpath.config import PlatformConfig
 from goldenpath.model import SecretSpec
+from stacks import irsa
 from stacks.alarms import add_rds_alarms
 from stacks.base import LOG_RETENTION_DAYS, PlatformStack, policy_json
 from stacks.cluster import ClusterStack
@@ -248,6 +249,32 @@ class DatabaseStack(PlatformStack):
                 name="decrypt-env-secrets",
                 role=reader.name,
                 policy=policy_json([{"Sid": "DecryptEnvSecrets", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": self.key.arn}]),
+            )
+
+        # The tenant role decrypts only through Secrets Manager and only app secrets of the env:
+        # Secrets Manager calls KMS with the encryption context SecretARN (Secrets Manager User
+        # Guide, "Secret encryption and decryption"), the name part of which the tag scopes.
+        tenant = cluster.tenant_secrets_role
+        if tenant is not None:
+            IamRolePolicy(
+                self,
+                "tenant_secrets_decrypt",
+                name="decrypt-app-secrets",
+                role=tenant.name,
+                policy=policy_json(
+                    [
+                        {
+                            "Sid": "DecryptOwnAppSecrets",
+                            "Effect": "Allow",
+                            "Action": "kms:Decrypt",
+                            "Resource": self.key.arn,
+                            "Condition": {
+                                "StringEquals": {"kms:ViaService": f"secretsmanager.{platform.region}.amazonaws.com"},
+                                "StringLike": {"kms:EncryptionContext:SecretARN": irsa.terraform_escape(naming.tenant_secret_arn_pattern(platform, env))},
+                            },
+                        }
+                    ]
+                ),
             )
 
         self.output("rds_endpoint", self.this.endpoint, f"PostgreSQL endpoint (host:port) of {identifier}")

@@ -15,14 +15,28 @@ from goldenpath.config import PlatformConfig
 EBS_CSI_MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
 SECRET_READ = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
 FIND_SECRETS = ["secretsmanager:BatchGetSecretValue", "secretsmanager:ListSecrets"]
+TENANT_ASSUME = ["sts:AssumeRole", "sts:TagSession"]
+
+
+def platform_secret_owners(config: PlatformConfig, env: str) -> list[str]:
+    """Components of ``env`` that own secrets (declared ones or database credentials)."""
+    return sorted(c for c in config.components_in(env) if config.platform.components[c].secrets or config.platform.components[c].database)
 
 
 def external_secrets(config: PlatformConfig, env: str) -> list[dict[str, Any]]:
-    """Read the env's secrets only. KMS decrypt on the env data key is granted by the database
-    stack, which owns that key (it is created after this role)."""
+    """The operator's own identity (the ClusterSecretStore of the platform namespaces): the
+    platform components' secrets, every owner's database credentials (the provisioning Job in
+    platform-db sets each role's password) and the RDS master secret. Not the apps' declared
+    secrets: those only the tenant role reads, per app (issue 12). KMS decrypt on the env data
+    key is granted by the database stack, which owns that key (it is created after this role)."""
     platform = config.platform
-    return [
-        {"Sid": "ReadEnvSecrets", "Effect": "Allow", "Action": SECRET_READ, "Resource": naming.secret_arn_pattern(platform, env)},
+    owners = platform_secret_owners(config, env)
+    statements: list[dict[str, Any]] = []
+    if owners:
+        resources = [naming.owner_secret_arn_pattern(platform, env, owner) for owner in owners]
+        statements.append({"Sid": "ReadPlatformSecrets", "Effect": "Allow", "Action": SECRET_READ, "Resource": resources})
+    statements += [
+        {"Sid": "ReadDatabaseCredentials", "Effect": "Allow", "Action": SECRET_READ, "Resource": naming.database_secret_arn_pattern(platform, env)},
         {
             # The RDS-managed master secret is named rds!db-<uuid>: found by the tag RDS puts on it.
             "Sid": "ReadRdsMasterSecret",
@@ -35,9 +49,70 @@ def external_secrets(config: PlatformConfig, env: str) -> list[dict[str, Any]]:
         # filters (external-secrets providers/v1/aws/secretsmanager fetchWithBatch). Neither it nor
         # ListSecrets supports resource scoping, and neither widens what can be read:
         # BatchGetSecretValue returns only secrets the caller may also GetSecretValue (AWS Secrets
-        # Manager API reference, BatchGetSecretValue "Required permissions"), i.e. the two grants above.
+        # Manager API reference, BatchGetSecretValue "Required permissions"), i.e. the grants above.
         {"Sid": "FindSecretsByTag", "Effect": "Allow", "Action": FIND_SECRETS, "Resource": "*"},
+        {
+            # Each app namespace's SecretStore assumes the tenant role with the app as session tag
+            # (ESO AWS provider `role` + `sessionTags`: providers/v1/aws/auth/auth.go createConfiguration).
+            "Sid": "AssumeTenantSecretsReader",
+            "Effect": "Allow",
+            "Action": TENANT_ASSUME,
+            "Resource": naming.tenant_secrets_role_arn(platform, env),
+        },
     ]
+    return statements
+
+
+def tenant_secrets(config: PlatformConfig, env: str) -> list[dict[str, Any]]:
+    """The tenant reader: a session tagged ``Application=<app>`` reads only that app's secrets.
+
+    Why one role and a tag instead of a role per app: 2,000 apps x 3 envs would be 6,000 roles,
+    above the IAM quota of roles per account (default 1,000, at most 5,000: IAM User Guide,
+    "IAM and AWS STS quotas"). ABAC with session tags (IAM User Guide, "Pass session tags in AWS
+    STS"; Secrets Manager User Guide, ABAC) is one role per env whatever the number of apps.
+
+    Two independent checks must both hold: the secret's *name* is under ``<org>/<env>/<tag>/``
+    (names are immutable) and the secret carries the resource tag ``Application=<tag>`` (so a
+    component's or the RDS master secret, which carry no such tag, can never match, whatever
+    tag value a session has). Only GetSecretValue: ESO reads with it alone (secretsmanager.go
+    constructSecretValue; DescribeSecret only for metadataPolicy Fetch, which the tree never uses;
+    no find-by-tag in app namespaces, the externalsecret-tenant rule forbids it).
+    """
+    platform = config.platform
+    tag = naming.TENANT_TAG
+    return [
+        {
+            "Sid": "ReadOwnAppSecrets",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": terraform_escape(naming.tenant_secret_arn_pattern(platform, env)),
+            "Condition": {"StringEquals": {f"secretsmanager:ResourceTag/{tag}": terraform_escape(f"${{aws:PrincipalTag/{tag}}}")}},
+        }
+    ]
+
+
+def tenant_secrets_trust(config: PlatformConfig, env: str, operator_role_arn: str) -> list[dict[str, Any]]:
+    """Only the External Secrets operator's role may assume the tenant role, only with exactly
+    one session tag, ``Application``, and a non-empty value (IAM User Guide, "Permissions
+    required to add session tags": sts:TagSession in the trust policy; aws:RequestTag, aws:TagKeys)."""
+    tag = naming.TENANT_TAG
+    return [
+        {
+            "Sid": "ExternalSecretsOperatorWithAppTag",
+            "Effect": "Allow",
+            "Principal": {"AWS": operator_role_arn},
+            "Action": TENANT_ASSUME,
+            "Condition": {
+                "StringLike": {f"aws:RequestTag/{tag}": "?*"},
+                "ForAllValues:StringEquals": {"aws:TagKeys": [tag]},
+            },
+        }
+    ]
+
+
+def terraform_escape(value: str) -> str:
+    """An IAM policy variable inside a Terraform string: ``${`` would be a Terraform interpolation."""
+    return value.replace("${", "$${")
 
 
 def cluster_autoscaler(config: PlatformConfig, env: str) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from goldenpath.verify.charts import rendered, rendered_manifests
 from goldenpath.verify.index import Index, containers, sources
 from goldenpath.verify.registry import rule
 from goldenpath.verify.report import Violation
+from goldenpath.verify.tenancy import reads_as_operator
 
 DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer"
@@ -233,8 +234,9 @@ def _secret_name_of(resource: str) -> str | None:
 
 @rule("iam-secret-scope", "consistency")
 def iam_secret_scope(a: Artifacts) -> Iterator[Violation]:
-    """The External Secrets role may read every key the env's ExternalSecrets read and nothing
-    outside the env prefix (a failure seen before: the policy did not match names with slashes; a wider
+    """The External Secrets role may read every key the env's ExternalSecrets that use its own
+    identity read (apps read through the tenant role: tenant-secret-store) and nothing outside the
+    env prefix (a failure seen before: the policy did not match names with slashes; a wider
     policy would let dev read prod)."""
     index = Index(a)
     for owner, arn, _namespace, _account, _sa in _irsa_annotations(a, index):
@@ -243,7 +245,7 @@ def iam_secret_scope(a: Artifacts) -> Iterator[Violation]:
         role = index.roles.get(owner.env, {}).get(arn.rsplit("/", 1)[-1])
         if role is None:
             continue  # irsa-trust reports it
-        prefix_re = re.compile(rf"^[^*?]+/{re.escape(owner.env)}/\*$")
+        prefix_re = re.compile(rf"^[^*?]+/{re.escape(owner.env)}/.+$")
         patterns: list[str] = []
         tag_scoped: set[str] = set()
         for statement in role.policies:
@@ -263,11 +265,15 @@ def iam_secret_scope(a: Artifacts) -> Iterator[Violation]:
         for identifier in sorted(tag_scoped - set(index.db_identifiers(owner.env))):
             yield _v(owner, "iam-secret-scope", f"role {role.name} may read the master secret of RDS instance {identifier}, not one of {owner.env}")
         for es in a.of_kind("ExternalSecret", owner.env):
+            if not reads_as_operator(a, es):
+                continue
             spec = es.obj.get("spec") or {}
             keys = [(e.get("remoteRef") or {}).get("key") for e in spec.get("data") or []]
             keys += [(e.get("extract") or {}).get("key") for e in spec.get("dataFrom") or [] if "extract" in e]
             for key in sorted({k for k in keys if k}):
-                if not any(fnmatch.fnmatchcase(str(key), p) for p in patterns):
+                # A secret's ARN is its name + "-" + 6 random characters (Secrets Manager User Guide,
+                # "Secret ARN"): a resource like .../postgres-?????? matches the name postgres.
+                if not any(fnmatch.fnmatchcase(str(key), p) or fnmatch.fnmatchcase(f"{key}-XXXXXX", p) for p in patterns):
                     yield _v(es, "iam-secret-scope", f"role {role.name} cannot read {key} (allowed: {', '.join(patterns) or 'nothing'})")
             for entry in spec.get("dataFrom") or []:
                 identifier = str((((entry.get("find") or {}).get("tags")) or {}).get(RDS_TAG, "")).rsplit(":db:", 1)[-1]

@@ -16,7 +16,19 @@ __all__ = ["RULES", "Rule", "all_rules", "rule", "run"]
 
 def _load_rule_modules() -> None:
     # Imported for their @rule registrations.
-    from goldenpath.verify import aws_facts, charts, cluster_facts, consistency, dns, observability, policy, references, schema, self_service  # noqa: F401
+    from goldenpath.verify import (  # noqa: F401
+        aws_facts,
+        charts,
+        cluster_facts,
+        consistency,
+        dns,
+        observability,
+        policy,
+        references,
+        schema,
+        self_service,
+        tenancy,
+    )
 
 
 def run(terraform: Path, gitops: Path, *, layers: Iterable[str] = ("schema", "consistency", "charts", "policy"), config: Any = None) -> list[Violation]:

@@ -127,6 +127,12 @@ def test_team_projects_are_limited_to_their_app_namespaces(config: PlatformConfi
         assert project["sourceRepos"] == [REPO_URL]
         assert [d["namespace"] for d in project["destinations"]] == [naming.app_namespace(a) for a in apps]
         assert project["clusterResourceWhitelist"] == []
+        # AND a team can sync ExternalSecrets but no store of its own (a SecretStore could assume
+        # the tenant role with another app's tag; PushSecret writes): issue 12 tenant isolation
+        kinds = {(k["group"], k["kind"]) for k in project["namespaceResourceWhitelist"]}
+        assert ("external-secrets.io", "ExternalSecret") in kinds
+        assert not {k for g, k in kinds if g == "external-secrets.io"} - {"ExternalSecret"}
+        assert not any(g == "*" or k == "*" for g, k in kinds)
         for app in apps:
             assert named(tree[env], "Application", naming.application(env, app.name))["spec"]["project"] == naming.team_project(team)
 

@@ -36,7 +36,11 @@ def test_remote_keys_and_properties_are_the_terraform_key_sets(config: PlatformC
             continue  # the provisioning Job's secrets: tests/cdk8s_app/test_database.py
         spec = es["spec"]
         assert es["apiVersion"] == "external-secrets.io/v1"
-        assert spec["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": naming.CLUSTER_SECRET_STORE}
+        # app namespaces read through their own SecretStore (the tenant role), the platform's through the cluster store
+        if es["metadata"]["namespace"].startswith("apps-"):
+            assert spec["secretStoreRef"] == {"kind": "SecretStore", "name": naming.TENANT_SECRET_STORE}
+        else:
+            assert spec["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": naming.CLUSTER_SECRET_STORE}
         assert spec["target"]["name"] == es["metadata"]["name"]
         remote = {d["remoteRef"]["key"] for d in spec["data"]}
         assert len(remote) == 1

@@ -32,6 +32,41 @@ def test_cluster_secret_store_uses_the_irsa_service_account(config: PlatformConf
         "region": "eu-west-2",
         "auth": {"jwt": {"serviceAccountRef": {"name": binding.service_account, "namespace": binding.namespace}}},
     }
+    # AND only the platform's namespaces may use it (ESO refuses an ExternalSecret elsewhere), never an app's
+    (condition,) = store["spec"]["conditions"]
+    assert condition == {"namespaces": sorted(condition["namespaces"])}
+    assert not [ns for ns in condition["namespaces"] if ns.startswith("apps-")]
+    assert {"argocd", "backstage", "external-secrets", "keycloak", "monitoring", naming.DATABASE_NAMESPACE} <= set(condition["namespaces"])
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_every_app_namespace_has_a_tenant_store_tagged_with_its_app(config: PlatformConfig, tree: Tree, env: str) -> None:
+    stores = {o["metadata"]["namespace"]: o for o in of_kind(tree[env], "SecretStore").values()}
+    # THEN one store per app namespace, none elsewhere
+    assert sorted(stores) == sorted(naming.app_namespace(a) for a in config.apps_in(env))
+    for app in config.apps_in(env):
+        store = stores[naming.app_namespace(app)]
+        assert store["apiVersion"] == "external-secrets.io/v1"
+        assert store["metadata"]["name"] == naming.TENANT_SECRET_STORE
+        # AND it assumes the env's tenant role with exactly one session tag, the app; no auth (the
+        # controller's own IRSA identity, which alone the role trusts) and no sessionTagsPolicy
+        # (Simple/Custom would replace these tags)
+        assert store["spec"] == {
+            "provider": {
+                "aws": {
+                    "service": "SecretsManager",
+                    "region": "eu-west-2",
+                    "role": f"arn:aws:iam::593517239005:role/goldenpath-{env}-tenant-secrets",
+                    "sessionTags": [{"key": "Application", "value": app.name}],
+                }
+            }
+        }
+
+
+def test_tenant_stores_live_in_the_platform_owned_secret_store_section(tree: Tree) -> None:
+    # Teams' AppProjects cannot create SecretStores, so the platform Application must own them.
+    paths = sorted(p for p, o in of_kind(tree["dev"], "SecretStore").items())
+    assert paths and all(p.startswith("platform/secret-store/") for p in paths)
 
 
 @pytest.mark.parametrize("env", ENVS)

@@ -111,19 +111,24 @@ def _inline(stack, env: str, purpose: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("env", ENVS)
-def test_external_secrets_reads_only_its_env(stack, env: str) -> None:
+def test_external_secrets_reads_only_platform_secrets_of_its_env(stack, env: str) -> None:
     statements = {s["Sid"]: s for s in _inline(stack, env, "external-secrets")}
-    # THEN named secrets are readable only under goldenpath/<env>/
-    assert statements["ReadEnvSecrets"] == {
-        "Sid": "ReadEnvSecrets",
+    read = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    arn = f"arn:aws:secretsmanager:eu-west-2:593517239005:secret:goldenpath/{env}"
+    # THEN named secrets are readable only for the platform components of goldenpath/<env>/ ...
+    assert statements["ReadPlatformSecrets"] == {
+        "Sid": "ReadPlatformSecrets",
         "Effect": "Allow",
-        "Action": ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
-        "Resource": f"arn:aws:secretsmanager:eu-west-2:593517239005:secret:goldenpath/{env}/*",
+        "Action": read,
+        "Resource": [f"{arn}/backstage/*", f"{arn}/keycloak/*", f"{arn}/kube-prometheus-stack/*"],
     }
+    # AND every owner's database credentials (the provisioning Job sets each role's password),
+    # but no app's declared secrets: those only the tenant role reads
+    assert statements["ReadDatabaseCredentials"] == {"Sid": "ReadDatabaseCredentials", "Effect": "Allow", "Action": read, "Resource": f"{arn}/*/postgres-??????"}
     # AND the RDS-managed master secret only through the tag naming this env's instance
     master = statements["ReadRdsMasterSecret"]
     assert master["Resource"] == "*"
-    assert master["Action"] == ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    assert master["Action"] == read
     assert master["Condition"] == {
         "StringEquals": {"secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn": f"arn:aws:rds:eu-west-2:593517239005:db:goldenpath-{env}-postgres"}
     }
@@ -136,9 +141,47 @@ def test_external_secrets_reads_only_its_env(stack, env: str) -> None:
         "Action": ["secretsmanager:BatchGetSecretValue", "secretsmanager:ListSecrets"],
         "Resource": "*",
     }
+    # AND it may become the env's tenant reader (with session tags), nothing else
+    assert statements["AssumeTenantSecretsReader"] == {
+        "Sid": "AssumeTenantSecretsReader",
+        "Effect": "Allow",
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Resource": f"arn:aws:iam::593517239005:role/goldenpath-{env}-tenant-secrets",
+    }
     reads = [s for s in statements.values() if "secretsmanager:GetSecretValue" in s["Action"]]
-    assert [s["Sid"] for s in reads] == ["ReadEnvSecrets", "ReadRdsMasterSecret"]
-    assert set(statements) == {"ReadEnvSecrets", "ReadRdsMasterSecret", "FindSecretsByTag"}
+    assert [s["Sid"] for s in reads] == ["ReadPlatformSecrets", "ReadDatabaseCredentials", "ReadRdsMasterSecret"]
+    assert set(statements) == {"ReadPlatformSecrets", "ReadDatabaseCredentials", "ReadRdsMasterSecret", "FindSecretsByTag", "AssumeTenantSecretsReader"}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_tenant_reader_reads_only_the_tagged_apps_secrets(stack, env: str) -> None:
+    doc = stack(f"{env}-cluster")
+    role = resources(doc, "aws_iam_role")["tenant_secrets"]
+    assert role["name"] == f"goldenpath-{env}-tenant-secrets"
+    # THEN the permission: GetSecretValue only, on goldenpath/<env>/<session tag>/* AND only on
+    # secrets whose Application resource tag equals the session tag (policy variables escaped for
+    # Terraform: $${ becomes ${ in the policy IAM receives)
+    (attached,) = [p for p in resources(doc, "aws_iam_role_policy").values() if p["role"] == "${aws_iam_role.tenant_secrets.id}"]
+    assert policy(attached["policy"])["Statement"] == [
+        {
+            "Sid": "ReadOwnAppSecrets",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": f"arn:aws:secretsmanager:eu-west-2:593517239005:secret:goldenpath/{env}/$${{aws:PrincipalTag/Application}}/*",
+            "Condition": {"StringEquals": {"secretsmanager:ResourceTag/Application": "$${aws:PrincipalTag/Application}"}},
+        }
+    ]
+    # AND the trust: only the External Secrets operator's role, only with exactly the Application tag
+    assert policy(role["assume_role_policy"])["Statement"] == [
+        {
+            "Sid": "ExternalSecretsOperatorWithAppTag",
+            "Effect": "Allow",
+            "Principal": {"AWS": "${aws_iam_role.irsa_external_secrets.arn}"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+            "Condition": {"StringLike": {"aws:RequestTag/Application": "?*"}, "ForAllValues:StringEquals": {"aws:TagKeys": ["Application"]}},
+        }
+    ]
+    assert doc["output"]["tenant_secrets_role_arn"]["value"] == "${aws_iam_role.tenant_secrets.arn}"
 
 
 def test_image_updater_reads_only_app_repositories(stack, default_config) -> None:

@@ -156,6 +156,33 @@ def test_external_secrets_may_decrypt_with_the_data_key(stack) -> None:
     assert statement["Action"] == ["kms:Decrypt", "kms:DescribeKey"] and statement["Resource"] == "${aws_kms_key.data_key.arn}"
 
 
+def test_tenant_reader_decrypts_only_app_secrets_through_secrets_manager(stack) -> None:
+    doc = stack("prod-database")
+    grant = resources(doc, "aws_iam_role_policy")["tenant_secrets_decrypt"]
+    assert grant["role"] == _remote("prod-cluster", doc, "${aws_iam_role.tenant_secrets.name}", stack("prod-cluster"))
+    assert policy(grant["policy"])["Statement"] == [
+        {
+            "Sid": "DecryptOwnAppSecrets",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": "${aws_kms_key.data_key.arn}",
+            "Condition": {
+                "StringEquals": {"kms:ViaService": "secretsmanager.eu-west-2.amazonaws.com"},
+                "StringLike": {"kms:EncryptionContext:SecretARN": "arn:aws:secretsmanager:eu-west-2:593517239005:secret:goldenpath/prod/$${aws:PrincipalTag/Application}/*"},
+            },
+        }
+    ]
+
+
+def test_app_secrets_carry_the_tenant_tag_and_platform_secrets_do_not(stack) -> None:
+    secrets = resources(stack("dev-database"), "aws_secretsmanager_secret")
+    # THEN the tenant role's resource-tag condition matches an app's secrets ...
+    assert secrets["orders_postgres"]["tags"]["Application"] == "orders"
+    assert secrets["sample_stateless_api"]["tags"]["Application"] == "sample-stateless"
+    # ... and never a component's (whatever tag value a session could carry)
+    assert all("Application" not in (secrets[k].get("tags") or {}) for k in ("keycloak_admin", "keycloak_postgres", "backstage_secrets"))
+
+
 def test_parameter_group_family_follows_the_major(default_config) -> None:
     spec = default_config.platform.environments["dev"].database
     assert spec.parameter_group_family == "postgres15"

@@ -176,6 +176,18 @@ def _storage_class(name: str) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+ORDERS_STORE = "dev/platform/secret-store/secretstore-apps-orders-tenant-secrets.yaml"
+CLUSTER_STORE = "dev/platform/secret-store/clustersecretstore-aws-secretsmanager.yaml"
+
+
+def _tenant_policy(change: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    return lambda doc: edit_policy(doc, "aws_iam_role_policy", "tenant_secrets_policy", "policy", change)
+
+
+def _tenant_trust(change: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    return lambda doc: edit_policy(doc, "aws_iam_role", "tenant_secrets", "assume_role_policy", change)
+
+
 CASES: dict[str, Mutation] = {
     "ingress-dns": lambda r: edit_yaml(r, HELLO_INGRESS, _typo_host),
     "ingress-issuer": lambda r: edit_yaml(r, HELLO_INGRESS, _set(["metadata", "annotations", "cert-manager.io/cluster-issuer"], "letsencrypt-prd")),
@@ -219,6 +231,10 @@ CASES: dict[str, Mutation] = {
     "secret-find-permission": lambda r: edit_stack(r, "dev-cluster", _no_batch_get),
     "storage-class": lambda r: edit_yaml(r, ORDERS_STATEFULSET, _storage_class("gp2")),
     "secret-kms-decrypt": lambda r: edit_stack(r, "dev-database", _decrypt_other_key),
+    # issue 12 item 2: tenant isolation in the IAM shape -- orders' store claims to be another app ...
+    "tenant-secret-store": lambda r: edit_yaml(r, ORDERS_STORE, _set(["spec", "provider", "aws", "sessionTags", 0, "value"], "sample-stateless")),
+    # ... or the tenant role reads the env's whole prefix whatever the session's tag
+    "tenant-secret-policy": lambda r: edit_stack(r, "dev-cluster", _tenant_policy(_set(["Statement", 0, "Resource"], "arn:aws:secretsmanager:eu-west-2:593517239005:secret:goldenpath/dev/*"))),
     # issue 16: the ImageUpdater tracks a repository Terraform does not create ...
     "image-update-repository": lambda r: edit_yaml(r, ORDERS_UPDATER, _set(["spec", "applicationRefs", 0, "images", 0, "imageName"], "593517239005.dkr.ecr.eu-west-2.amazonaws.com/goldenpath/order")),
     # ... or writes back to a path its Application does not sync
@@ -289,3 +305,36 @@ def test_env_parity_follows_the_config_not_an_annotation(artifact_copy: Path, co
     text = (config_copy / "platform.yaml").read_text().replace("    issuer: letsencrypt-prod\n", "    issuer: letsencrypt-prod\n    components:\n      loki: {enabled: false}\n")
     (config_copy / "platform.yaml").write_text(text)
     assert run(load_config(config_copy)) == set()
+
+
+# --- tenant isolation (issue 12 item 2): each way out of the shape is reported by its rule -----
+
+TENANT_ESCAPES: dict[str, tuple[str, Mutation]] = {
+    # the ClusterSecretStore admits every namespace (no conditions)
+    "cluster store without conditions": ("tenant-secret-store", lambda r: edit_yaml(r, CLUSTER_STORE, lambda o: o["spec"].pop("conditions"))),
+    # ... or admits app namespaces by regex
+    "cluster store admits apps-": ("tenant-secret-store", lambda r: edit_yaml(r, CLUSTER_STORE, _set(["spec", "conditions"], [{"namespaceRegexes": ["^apps-"]}]))),
+    # an app's ExternalSecret names the cluster-wide store (the operator's identity)
+    "app reads through the cluster store": ("tenant-secret-store", lambda r: edit_yaml(r, ORDERS_ES, _set(["spec", "secretStoreRef"], {"kind": "ClusterSecretStore", "name": "aws-secretsmanager"}))),
+    # the store assumes the right role name in another account
+    "role in another account": ("tenant-secret-store", lambda r: edit_yaml(r, ORDERS_STORE, _set(["spec", "provider", "aws", "role"], "arn:aws:iam::111111111111:role/goldenpath-dev-tenant-secrets"))),
+    # ESO's Simple policy would replace the app tag with esoNamespace/esoStoreName/esoStoreKind
+    "session tags replaced": ("tenant-secret-store", lambda r: edit_yaml(r, ORDERS_STORE, _set(["spec", "provider", "aws", "sessionTagsPolicy"], "Simple"))),
+    # the role no longer checks the secret's resource tag
+    "no resource tag condition": ("tenant-secret-policy", lambda r: edit_stack(r, "dev-cluster", _tenant_policy(lambda p: p["Statement"][0].pop("Condition")))),
+    # anyone in the account may assume the tenant role
+    "trusts everyone": ("tenant-secret-policy", lambda r: edit_stack(r, "dev-cluster", _tenant_trust(_set(["Statement", 0, "Principal"], {"AWS": "*"})))),
+    # the trust no longer pins the tag keys (a session could add tags of its own)
+    "trust without tag keys": ("tenant-secret-policy", lambda r: edit_stack(r, "dev-cluster", _tenant_trust(lambda p: p["Statement"][0]["Condition"].pop("ForAllValues:StringEquals")))),
+    # an app secret lost its Application tag: the app's own read would fail with AccessDenied
+    "app secret untagged": ("tenant-secret-policy", lambda r: edit_stack(r, "dev-database", lambda d: d["resource"]["aws_secretsmanager_secret"]["sample_stateless_api"]["tags"].pop("Application"))),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TENANT_ESCAPES))
+def test_tenant_escape_is_reported(artifact_copy: Path, case: str) -> None:
+    # GIVEN the real artifacts WHEN one way out of the tenant shape is introduced
+    rule_id, mutate = TENANT_ESCAPES[case]
+    mutate(artifact_copy)
+    # THEN exactly that rule reports it
+    assert set(_rules(artifact_copy)) == {rule_id}
