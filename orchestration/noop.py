@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -46,6 +47,12 @@ REPO_FILES = (
 # Variables that change neither output nor verdict (where timings go, how long to wait for the lock).
 IGNORED_VARIABLES = frozenset({"GOLDENPATH_TIMINGS", "GOLDENPATH_LOCK_TIMEOUT", "GOLDENPATH_RENDER_CACHE", "GOLDENPATH_STAMP_DIR"})
 SKIPPED_DIRS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+MAX_FILE_BYTES = 256 * 2**20  # bigger than any input we pin; the loaders report such files properly
+
+
+class Unhashable(Exception):
+    """An input that is not a plain, reasonably sized file (a FIFO, a device, a link to
+    /dev/zero): never read here; the full synth's loaders report it."""
 
 
 def enabled() -> bool:
@@ -84,8 +91,16 @@ def tree_digest(paths: Iterable[Path]) -> str:
             continue
         for path in _files(root):
             digest.update(f"\0file\0{path.relative_to(root) if path != root else ''}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(_file_digest(path))
     return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> bytes:
+    info = os.stat(path)  # follows links, as the loaders do; stat never blocks on a FIFO
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+        raise Unhashable(str(path))
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").digest()
 
 
 def _distributions() -> list[str]:
@@ -108,8 +123,16 @@ def _executable(name: str | None) -> list[Any]:
     return [real, stat.st_size, stat.st_mtime_ns]
 
 
-def input_key(config: Path, arguments: dict[str, Any], code: list[Path] | None = None) -> str:
-    """The digest of everything that can change what synth writes or whether it may write it."""
+def input_key(config: Path, arguments: dict[str, Any], code: list[Path] | None = None) -> str | None:
+    """The digest of everything that can change what synth writes or whether it may write it;
+    None when an input cannot be hashed safely (then synth renders, and its loaders report it)."""
+    try:
+        return _input_key(config, arguments, code)
+    except (Unhashable, OSError):
+        return None
+
+
+def _input_key(config: Path, arguments: dict[str, Any], code: list[Path] | None) -> str:
     variables = {k: v for k, v in sorted(os.environ.items()) if k.startswith("GOLDENPATH_") and k not in IGNORED_VARIABLES}
     pinned = [Path(os.environ[k]) for k in ("GOLDENPATH_CRDS", "GOLDENPATH_CHARTS") if os.environ.get(k)]
     parts = {
@@ -138,17 +161,20 @@ def unchanged(key: str, outputs: list[Path], stamp: Path) -> dict[str, Any] | No
         if recorded.get("key") != key:
             return None
         return recorded if recorded.get("outputs") == tree_digest(outputs) else None
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, Unhashable):
         return None
 
 
 def record(key: str, outputs: list[Path], notes: str, stamp: Path) -> None:
     """Write the stamp atomically after a published synth (``notes``: what synth printed that
-    the no-op answer repeats, e.g. the secrets to fill in)."""
-    stamp.parent.mkdir(parents=True, exist_ok=True)
+    the no-op answer repeats, e.g. the secrets to fill in); a stamp that cannot be written is skipped."""
     partial = stamp.with_name(f"{stamp.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps({"key": key, "outputs": tree_digest(outputs), "notes": notes}, sort_keys=True), encoding="utf-8")
-    os.replace(partial, stamp)
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(json.dumps({"key": key, "outputs": tree_digest(outputs), "notes": notes}, sort_keys=True), encoding="utf-8")
+        os.replace(partial, stamp)
+    except (OSError, Unhashable):  # the stamp only saves time: without it the next synth renders
+        partial.unlink(missing_ok=True)
 
 
 def forget(stamp: Path) -> None:

@@ -169,3 +169,14 @@ def test_optimize_off_and_force_skip_the_stamp(recorded: tuple[Path, Path], monk
     out = capsys.readouterr().out
     assert "synth: no changes" not in out and "wrote" in out
     assert json.loads(stamp.read_text())["key"] == recorded_stamp["key"]  # re-recorded, same inputs
+
+
+def test_a_fifo_or_a_link_to_dev_zero_in_the_config_is_never_read(config_copy: Path, tmp_path: Path) -> None:
+    # GIVEN config files that would block (a FIFO) or never end (/dev/zero): the loaders reject them
+    os.mkfifo(config_copy / "apps" / "fifo.yaml")
+    arguments = _arguments(tmp_path, config_copy)
+    # THEN the key is None (synth renders, and the loader reports the file) instead of hanging
+    assert noop.input_key(config_copy, arguments) is None
+    (config_copy / "apps" / "fifo.yaml").unlink()
+    (config_copy / "apps" / "zero.yaml").symlink_to("/dev/zero")
+    assert noop.input_key(config_copy, arguments) is None
