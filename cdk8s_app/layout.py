@@ -57,9 +57,12 @@ class SyncSpec:
 class Section(cdk8s.Chart):
     """A cdk8s Chart rendered into ``dist/gitops/<env>/<directory>/``."""
 
-    def __init__(self, scope: Construct, id: str, *, env: str, directory: str, sync: SyncSpec | None) -> None:
+    def __init__(
+        self, scope: Construct, id: str, *, env: str, directory: str, sync: SyncSpec | None, labels: dict[str, str] | None = None
+    ) -> None:
         # Explicit metadata.name everywhere; hashes never appear in names (DESIGN §2 traps).
-        super().__init__(scope, id, disable_resource_name_hashes=True)
+        # ``labels``: on every object of the Section (cdk8s merges them under each object's own).
+        super().__init__(scope, id, disable_resource_name_hashes=True, labels=labels)
         self.env = env
         self.directory = directory
         self.sync = sync  # None: the apps/ directory itself, synced by the Terraform-made root app
