@@ -10,9 +10,12 @@ Section into an Application (or into the third source of its component's Applica
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cdk8s
 from constructs import Construct
+
+from cdk8s_app import jsii_speed
 
 # Sync waves of the Applications inside the root app (seed report H/I/L: objects were applied
 # before the CRDs and operators they need). Operators and CRD providers first, then the objects
@@ -67,9 +70,25 @@ class Section(cdk8s.Chart):
         self.directory = directory
         self.sync = sync  # None: the apps/ directory itself, synced by the Terraform-made root app
 
+        self._manifests: dict[int, tuple[cdk8s.ApiObject, dict[str, Any]]] = {}
+
     @property
     def has_objects(self) -> bool:
         return any(isinstance(c, cdk8s.ApiObject) for c in self.node.find_all())
+
+    def manifests(self) -> list[dict[str, Any]]:
+        """``to_json()`` of every ApiObject under the Section (nested constructs and charts too),
+        in tree order. Each object's manifest is computed once (a round trip each; the Argo CD
+        Applications read the ExternalSecrets before the writer reads everything): objects are
+        complete when their Section is read, nothing changes them afterwards."""
+        memo = self._manifests if jsii_speed.enabled() else {}
+        result = []
+        for obj in self.node.find_all():
+            if isinstance(obj, cdk8s.ApiObject):
+                if id(obj) not in memo:
+                    memo[id(obj)] = (obj, obj.to_json())  # the object is kept: its id stays unique
+                result.append(memo[id(obj)][1])
+        return result
 
 
 def sections(app: cdk8s.App, env: str) -> list[Section]:
