@@ -58,38 +58,50 @@ class SyncSpec:
 
 
 class Section(cdk8s.Chart):
-    """A cdk8s Chart rendered into ``dist/gitops/<env>/<directory>/``."""
+    """A cdk8s Chart rendered into ``dist/gitops/<env>/<directory>/``.
+
+    Optimised (``jsii_speed.enabled()``), a Section made at the top of an App is the only chart of
+    an App of its own: ``Chart.to_json()`` (one round trip for all its objects) first resolves
+    dependencies and validates the chart's whole App, which would otherwise be the whole tree,
+    once per Section. Paths inside it are the same (an App adds nothing to a construct's path),
+    and :func:`sections` finds it through the App it was made in.
+    """
 
     def __init__(
         self, scope: Construct, id: str, *, env: str, directory: str, sync: SyncSpec | None, labels: dict[str, str] | None = None
     ) -> None:
+        self.own_app = jsii_speed.enabled() and isinstance(scope, cdk8s.App)
         # Explicit metadata.name everywhere; hashes never appear in names (DESIGN §2 traps).
         # ``labels``: on every object of the Section (cdk8s merges them under each object's own).
-        super().__init__(scope, id, disable_resource_name_hashes=True, labels=labels)
+        super().__init__(cdk8s.App() if self.own_app else scope, id, disable_resource_name_hashes=True, labels=labels)
+        if self.own_app:
+            scope.__dict__.setdefault(_SECTIONS_ATTRIBUTE, []).append(self)
         self.env = env
         self.directory = directory
         self.sync = sync  # None: the apps/ directory itself, synced by the Terraform-made root app
-
-        self._manifests: dict[int, tuple[cdk8s.ApiObject, dict[str, Any]]] = {}
+        self._tree = self.node  # a round trip per access otherwise
+        self._rendered: tuple[int, list[dict[str, Any]]] | None = None
 
     @property
     def has_objects(self) -> bool:
-        return any(isinstance(c, cdk8s.ApiObject) for c in self.node.find_all())
+        return any(isinstance(c, cdk8s.ApiObject) for c in self._tree.find_all())
 
     def manifests(self) -> list[dict[str, Any]]:
-        """``to_json()`` of every ApiObject under the Section (nested constructs and charts too),
-        in tree order. Each object's manifest is computed once (a round trip each; the Argo CD
-        Applications read the ExternalSecrets before the writer reads everything): objects are
-        complete when their Section is read, nothing changes them afterwards."""
-        memo = self._manifests if jsii_speed.enabled() else {}
-        result = []
-        for obj in self.node.find_all():
-            if isinstance(obj, cdk8s.ApiObject):
-                if id(obj) not in memo:
-                    memo[id(obj)] = (obj, obj.to_json())  # the object is kept: its id stays unique
-                result.append(memo[id(obj)][1])
-        return result
+        """``to_json()`` of every ApiObject under the Section (nested constructs and charts too)."""
+        constructs = self._tree.find_all()
+        if not self.own_app or any(isinstance(c, cdk8s.Chart) and c is not self for c in constructs):
+            # Reference path (and nested charts, which Chart.to_json leaves to themselves).
+            return [c.to_json() for c in constructs if isinstance(c, cdk8s.ApiObject)]
+        # Read once: the Argo CD Applications (built last) read a Section's ExternalSecrets, the
+        # writer then reads everything. A construct added in between renders it again.
+        if self._rendered is None or self._rendered[0] != len(constructs):
+            self._rendered = (len(constructs), self.to_json())
+        return self._rendered[1]
+
+
+_SECTIONS_ATTRIBUTE = "_goldenpath_sections"  # on the App a Section with an App of its own was made in
 
 
 def sections(app: cdk8s.App, env: str) -> list[Section]:
-    return sorted((c for c in app.node.find_all() if isinstance(c, Section) and c.env == env), key=lambda s: s.directory)
+    found = [c for c in app.node.find_all() if isinstance(c, Section)] + app.__dict__.get(_SECTIONS_ATTRIBUTE, [])
+    return sorted((c for c in found if c.env == env), key=lambda s: s.directory)
