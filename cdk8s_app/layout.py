@@ -79,24 +79,34 @@ class Section(cdk8s.Chart):
         self.env = env
         self.directory = directory
         self.sync = sync  # None: the apps/ directory itself, synced by the Terraform-made root app
-        self._tree = self.node  # a round trip per access otherwise
-        self._rendered: tuple[int, list[dict[str, Any]]] | None = None
+        self._rendered: list[dict[str, Any]] | None = None
 
     @property
     def has_objects(self) -> bool:
-        return any(isinstance(c, cdk8s.ApiObject) for c in self._tree.find_all())
+        if self.own_app:
+            return bool(self.manifests())
+        return any(isinstance(c, cdk8s.ApiObject) for c in self.node.find_all())
 
-    def manifests(self) -> list[dict[str, Any]]:
-        """``to_json()`` of every ApiObject under the Section (nested constructs and charts too)."""
-        constructs = self._tree.find_all()
-        if not self.own_app or any(isinstance(c, cdk8s.Chart) and c is not self for c in constructs):
-            # Reference path (and nested charts, which Chart.to_json leaves to themselves).
-            return [c.to_json() for c in constructs if isinstance(c, cdk8s.ApiObject)]
-        # Read once: the Argo CD Applications (built last) read a Section's ExternalSecrets, the
-        # writer then reads everything. A construct added in between renders it again.
-        if self._rendered is None or self._rendered[0] != len(constructs):
-            self._rendered = (len(constructs), self.to_json())
-        return self._rendered[1]
+    def manifests(self, *, final: bool = False) -> list[dict[str, Any]]:
+        """``to_json()`` of every ApiObject under the Section (nested constructs and charts too).
+
+        With an App of its own, the Section is rendered once, by ``Chart.to_json``: the Argo CD
+        Applications (built last, when every Section they read is complete) read whether it has
+        objects and its ExternalSecrets, the writer then reads everything. ``final`` (the writer)
+        checks the tree once: objects added since, or a nested chart (``Chart.to_json`` leaves
+        its objects to it), render the Section the reference way.
+        """
+        if self.own_app and self._rendered is None:
+            self._rendered = self.to_json()
+        if self.own_app and not final:
+            assert self._rendered is not None
+            return self._rendered
+        constructs = self.node.find_all()
+        objects = [c for c in constructs if isinstance(c, cdk8s.ApiObject)]
+        nested = any(isinstance(c, cdk8s.Chart) and c is not self for c in constructs)
+        if self._rendered is not None and not nested and len(objects) == len(self._rendered):
+            return self._rendered
+        return [o.to_json() for o in objects]
 
 
 _SECTIONS_ATTRIBUTE = "_goldenpath_sections"  # on the App a Section with an App of its own was made in

@@ -44,8 +44,9 @@ class RenderedFile:
 
 
 def objects(section: Section) -> list[dict[str, Any]]:
-    """Every ApiObject under the Section (including nested constructs and charts), in tree order."""
-    return section.manifests()
+    """Every ApiObject under the Section (including nested constructs and charts); the order is
+    cdk8s's (files are named and sorted below, so it never shows)."""
+    return section.manifests(final=True)
 
 
 def section_files(section: Section) -> list[RenderedFile]:
