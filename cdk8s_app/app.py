@@ -17,7 +17,7 @@ from typing import Any
 
 import cdk8s
 
-from cdk8s_app import layout, workloads, writer
+from cdk8s_app import jsii_speed, layout, workloads, writer
 from cdk8s_app.argocd import ComponentApplication, DirectoryApplication, OciRepositories, Projects
 from cdk8s_app.components import ComponentExtras
 from cdk8s_app.database import DatabaseProvisioning
@@ -77,11 +77,22 @@ def build_env(app: cdk8s.App, config: PlatformConfig, env: str) -> None:
             layout.WAVE_APPS,
             automated=automated_apps,
         )
+        app_labels = naming.app_labels(platform, application)
+        # Chart labels cost nothing; the post-pass costs two round trips per label and object.
+        # Equal output: an object's own labels win over the chart's, and the only objects that
+        # set these keys set them to the same values (workloads.labels).
+        fast = jsii_speed.enabled()
         workload_sections[application.name] = Section(
-            app, f"{env}-workload-{application.name}", env=env, directory=f"workloads/{application.name}", sync=sync
+            app,
+            f"{env}-workload-{application.name}",
+            env=env,
+            directory=f"workloads/{application.name}",
+            sync=sync,
+            labels=app_labels if fast else None,
         )
         AppWorkload(workload_sections[application.name], "workload", config=config, env=env, app=application)
-        label_app_objects(workload_sections[application.name], naming.app_labels(platform, application))
+        if not fast:
+            label_app_objects(workload_sections[application.name], app_labels)
     # ---- end of per-env constructs ----
 
     # Applications last: whether a component has a third source depends on what was built above.
@@ -118,8 +129,9 @@ def label_app_objects(section: Section, labels: dict[str, str]) -> None:
 
 def build(config: PlatformConfig) -> cdk8s.App:
     app = cdk8s.App()
-    for env in config.environments:
-        build_env(app, config, env)
+    with jsii_speed.fast_jsii():
+        for env in config.environments:
+            build_env(app, config, env)
     return app
 
 

@@ -105,9 +105,8 @@ def external_secret_ignores(section: Section | None) -> list[ApplicationSpecIgno
     if section is None:
         return []
     ignores = []
-    for obj in section.node.find_all():
-        if isinstance(obj, cdk8s.ApiObject) and obj.kind == "ExternalSecret":
-            manifest = obj.to_json()
+    for manifest in section.manifests():  # memoised: the writer reads the same manifests
+        if manifest["kind"] == "ExternalSecret":
             target = (manifest.get("spec") or {}).get("target") or {}
             ignores.append(
                 ApplicationSpecIgnoreDifferences(

@@ -10,9 +10,12 @@ Section into an Application (or into the third source of its component's Applica
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cdk8s
 from constructs import Construct
+
+from cdk8s_app import jsii_speed
 
 # Sync waves of the Applications inside the root app (seed report H/I/L: objects were applied
 # before the CRDs and operators they need). Operators and CRD providers first, then the objects
@@ -55,19 +58,60 @@ class SyncSpec:
 
 
 class Section(cdk8s.Chart):
-    """A cdk8s Chart rendered into ``dist/gitops/<env>/<directory>/``."""
+    """A cdk8s Chart rendered into ``dist/gitops/<env>/<directory>/``.
 
-    def __init__(self, scope: Construct, id: str, *, env: str, directory: str, sync: SyncSpec | None) -> None:
+    Optimised (``jsii_speed.enabled()``), a Section made at the top of an App is the only chart of
+    an App of its own: ``Chart.to_json()`` (one round trip for all its objects) first resolves
+    dependencies and validates the chart's whole App, which would otherwise be the whole tree,
+    once per Section. Paths inside it are the same (an App adds nothing to a construct's path),
+    and :func:`sections` finds it through the App it was made in.
+    """
+
+    def __init__(
+        self, scope: Construct, id: str, *, env: str, directory: str, sync: SyncSpec | None, labels: dict[str, str] | None = None
+    ) -> None:
+        self.own_app = jsii_speed.enabled() and isinstance(scope, cdk8s.App)
         # Explicit metadata.name everywhere; hashes never appear in names (DESIGN §2 traps).
-        super().__init__(scope, id, disable_resource_name_hashes=True)
+        # ``labels``: on every object of the Section (cdk8s merges them under each object's own).
+        super().__init__(cdk8s.App() if self.own_app else scope, id, disable_resource_name_hashes=True, labels=labels)
+        if self.own_app:
+            scope.__dict__.setdefault(_SECTIONS_ATTRIBUTE, []).append(self)
         self.env = env
         self.directory = directory
         self.sync = sync  # None: the apps/ directory itself, synced by the Terraform-made root app
+        self._rendered: list[dict[str, Any]] | None = None
 
     @property
     def has_objects(self) -> bool:
+        if self.own_app:
+            return bool(self.manifests())
         return any(isinstance(c, cdk8s.ApiObject) for c in self.node.find_all())
+
+    def manifests(self, *, final: bool = False) -> list[dict[str, Any]]:
+        """``to_json()`` of every ApiObject under the Section (nested constructs and charts too).
+
+        With an App of its own, the Section is rendered once, by ``Chart.to_json``: the Argo CD
+        Applications (built last, when every Section they read is complete) read whether it has
+        objects and its ExternalSecrets, the writer then reads everything. ``final`` (the writer)
+        checks the tree once: objects added since, or a nested chart (``Chart.to_json`` leaves
+        its objects to it), render the Section the reference way.
+        """
+        if self.own_app and self._rendered is None:
+            self._rendered = self.to_json()
+        if self.own_app and not final:
+            assert self._rendered is not None
+            return self._rendered
+        constructs = self.node.find_all()
+        objects = [c for c in constructs if isinstance(c, cdk8s.ApiObject)]
+        nested = any(isinstance(c, cdk8s.Chart) and c is not self for c in constructs)
+        if self._rendered is not None and not nested and len(objects) == len(self._rendered):
+            return self._rendered
+        return [o.to_json() for o in objects]
+
+
+_SECTIONS_ATTRIBUTE = "_goldenpath_sections"  # on the App a Section with an App of its own was made in
 
 
 def sections(app: cdk8s.App, env: str) -> list[Section]:
-    return sorted((c for c in app.node.find_all() if isinstance(c, Section) and c.env == env), key=lambda s: s.directory)
+    found = [c for c in app.node.find_all() if isinstance(c, Section)] + app.__dict__.get(_SECTIONS_ATTRIBUTE, [])
+    return sorted((c for c in found if c.env == env), key=lambda s: s.directory)

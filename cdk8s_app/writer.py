@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cdk8s
 import yaml
 
 from cdk8s_app.layout import Section
@@ -45,8 +44,9 @@ class RenderedFile:
 
 
 def objects(section: Section) -> list[dict[str, Any]]:
-    """Every ApiObject under the Section (including nested constructs and charts), in tree order."""
-    return [o.to_json() for o in section.node.find_all() if isinstance(o, cdk8s.ApiObject)]
+    """Every ApiObject under the Section (including nested constructs and charts); the order is
+    cdk8s's (files are named and sorted below, so it never shows)."""
+    return section.manifests(final=True)
 
 
 def section_files(section: Section) -> list[RenderedFile]:

@@ -1,0 +1,123 @@
+"""Fewer and cheaper jsii round trips while the GitOps tree is built; the output is unchanged.
+
+Every construct, prop struct and ``X.from_string(...)`` is a call into the node process, and the
+generated bindings type-check every argument with typeguard on the Python side. At 100 apps
+that was ~50,000 round trips and ~300,000 typeguard checks. Inside :func:`fast_jsii`:
+
+* the value factories of union types (``IntOrString``, ``Quantity``, PromQL ``expr``) are
+  memoised by value: the JS objects they return are immutable (``readonly value``) and are only
+  read when an object is serialised, so one instance can back every object that uses the value;
+* structs (props) are serialised from their ``_values`` dict instead of through each property
+  getter (every getter evaluates ``typing.cast(typing.Optional[...], ...)``: ~45,000
+  ``typing.Optional`` constructions at 100 apps); the request sent to node is the same;
+* jsii's runtime typeguard checks are skipped (the generated code calls
+  ``jsii._type_checking.check_type``, which dispatches to ``_resolved_check``). Under pytest they
+  stay on, so tests still catch a wrong prop type.
+
+``GOLDENPATH_OPTIMIZE=0`` (the project's one switch for optimisations, shared with the verifier)
+turns all of this off, as well as the other render shortcuts that ask :func:`enabled`;
+``tests/cdk8s_app/test_render_identity.py`` proves both ways write the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import jsii._kernel as _kernel
+import jsii._type_checking as _type_checking
+from cdk8s_plus_33 import k8s
+
+from imports.prometheus_prometheusrule.com.coreos.monitoring import PrometheusRuleSpecGroupsRulesExpr
+
+# Union-of-scalars classes whose factories return immutable value holders.
+VALUE_FACTORIES: tuple[tuple[type, str], ...] = (
+    (k8s.IntOrString, "from_string"),
+    (k8s.IntOrString, "from_number"),
+    (k8s.Quantity, "from_string"),
+    (k8s.Quantity, "from_number"),
+    (PrometheusRuleSpecGroupsRulesExpr, "from_string"),
+    (PrometheusRuleSpecGroupsRulesExpr, "from_number"),
+)
+
+
+def enabled() -> bool:
+    """False when ``GOLDENPATH_OPTIMIZE`` is 0/false/no/off (same parsing as the verifier's)."""
+    return os.environ.get("GOLDENPATH_OPTIMIZE", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def type_checks_enabled() -> bool:
+    """jsii's typeguard checks run unless optimising outside pytest (tests keep catching bad props)."""
+    return not enabled() or "PYTEST_CURRENT_TEST" in os.environ
+
+
+def _no_check(argname: str, value: object, expected_type: Any) -> None:
+    return None
+
+
+def _memoised(cls: type, original: Callable[..., Any], cache: dict[tuple[Any, ...], Any]) -> classmethod:  # type: ignore[type-arg]
+    func = original.__func__  # type: ignore[attr-defined]
+
+    def factory(klass: type, value: Any) -> Any:
+        key = (klass, func.__name__, type(value), value)  # 1 and 1.0 and True stay apart
+        if key not in cache:
+            cache[key] = func(klass, value)
+        return cache[key]
+
+    factory.__name__ = func.__name__
+    factory.__doc__ = func.__doc__
+    return classmethod(factory)
+
+
+_SCALARS = (int, type(None), str, float, bool, datetime.datetime)
+_original_make_reference = _kernel._make_reference_for_native
+
+
+def _make_reference_for_native(kernel: Any, d: Any) -> Any:
+    """``jsii._kernel._make_reference_for_native`` with struct fields read from ``_values`` (what
+    the generated getters return); everything else goes to the original, unchanged."""
+    if isinstance(d, dict):
+        return {"$jsii.map": {k: _make_reference_for_native(kernel, v) for k, v in d.items()}}
+    if isinstance(d, list):
+        return [_make_reference_for_native(kernel, i) for i in d]
+    if type(d) in _SCALARS:
+        return d
+    mapping = getattr(d, "__jsii_name_mapping__", None)  # set on structs only (jsii.data_type)
+    values = getattr(d, "_values", None)
+    if mapping is None or not isinstance(values, dict) or isinstance(d, enum.Enum) or getattr(d, "__jsii_type__", None) is None:
+        return _original_make_reference(kernel, d)
+    return {
+        "$jsii.struct": {
+            "fqn": d.__jsii_type__,
+            "data": {jsii_name: _make_reference_for_native(kernel, values.get(python_name)) for python_name, jsii_name in mapping.items()},
+        }
+    }
+
+
+@contextmanager
+def fast_jsii() -> Iterator[None]:
+    """Apply the shortcuts above for the duration of a render (re-entrant; restored on exit)."""
+    if not enabled():
+        yield
+        return
+    saved_check = _type_checking._resolved_check
+    saved_reference = _kernel._make_reference_for_native
+    saved = [(cls, name, cls.__dict__[name]) for cls, name in VALUE_FACTORIES]
+    cache: dict[tuple[Any, ...], Any] = {}
+    try:
+        if not type_checks_enabled():
+            _type_checking._resolved_check = _no_check
+        for cls, name, original in saved:
+            setattr(cls, name, _memoised(cls, original, cache))
+        # The kernel's methods look the function up as a module global on every call.
+        _kernel._make_reference_for_native = _make_reference_for_native  # type: ignore[assignment]
+        yield
+    finally:
+        _type_checking._resolved_check = saved_check
+        _kernel._make_reference_for_native = saved_reference  # type: ignore[assignment]
+        for cls, name, original in saved:
+            setattr(cls, name, original)

@@ -1,0 +1,100 @@
+"""The render shortcuts (cdk8s_app.jsii_speed, the Section's own App and one read per Section)
+change jsii round trips, never output: ``GOLDENPATH_OPTIMIZE=0`` and the default write the same
+GitOps tree, byte for byte, for the default config and for 100 generated apps."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.configs import make_config
+from tests.conftest import REPO
+
+
+def _render(config_dir: Path, out: Path, optimize: str) -> dict[str, bytes]:
+    # A process of its own, as `python -m cdk8s_app` runs: outside pytest, so the optimised run
+    # also skips jsii's type checks (the production path).
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    env["GOLDENPATH_OPTIMIZE"] = optimize
+    subprocess.run([sys.executable, "-m", "cdk8s_app", "--config", str(config_dir), "--out", str(out)], cwd=REPO, env=env, check=True)
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _assert_identical(config_dir: Path, tmp_path: Path) -> None:
+    fast = _render(config_dir, tmp_path / "fast", "1")
+    reference = _render(config_dir, tmp_path / "reference", "0")
+    assert sorted(fast) == sorted(reference)
+    assert [p for p in reference if fast[p] != reference[p]] == []
+
+
+def test_default_config_renders_identically(tmp_path: Path) -> None:
+    _assert_identical(REPO / "config", tmp_path)
+
+
+@pytest.mark.slow
+def test_hundred_apps_render_identically(tmp_path: Path) -> None:
+    _assert_identical(make_config(tmp_path / "config", 100), tmp_path)
+
+
+# ---- the pieces, in process ----
+
+
+def test_struct_serialisation_equals_jsii() -> None:
+    import jsii._kernel as kernel
+    from cdk8s_plus_33 import k8s
+
+    from cdk8s_app import jsii_speed
+
+    spec = k8s.DeploymentSpec(
+        replicas=2,
+        selector=k8s.LabelSelector(match_labels={"a": "b"}),
+        template=k8s.PodTemplateSpec(
+            metadata=k8s.ObjectMeta(labels={"a": "b"}),
+            spec=k8s.PodSpec(containers=[k8s.Container(name="c", image="i", ports=[k8s.ContainerPort(container_port=80)])]),
+        ),
+    )
+    args = ["id", spec, {"nested": [spec, None, 1, 1.5, True, "s"]}]
+    assert jsii_speed._make_reference_for_native(kernel.Kernel(), args) == jsii_speed._original_make_reference(kernel.Kernel(), args)
+    assert kernel._make_reference_for_native is jsii_speed._original_make_reference  # untouched outside a render
+
+
+def test_value_factories_are_memoised_and_restored() -> None:
+    from cdk8s_plus_33 import k8s
+
+    from cdk8s_app import jsii_speed
+
+    original = k8s.IntOrString.__dict__["from_string"]
+    with jsii_speed.fast_jsii():
+        assert k8s.IntOrString.from_string("http") is k8s.IntOrString.from_string("http")
+        assert k8s.IntOrString.from_number(1) is not k8s.IntOrString.from_number(1.5)
+        assert k8s.IntOrString.from_string("http").value == "http"
+    assert k8s.IntOrString.__dict__["from_string"] is original
+
+
+def test_type_checks_stay_on_under_pytest() -> None:
+    from cdk8s_plus_33 import k8s
+
+    from cdk8s_app import jsii_speed
+
+    with jsii_speed.fast_jsii(), pytest.raises(TypeError):
+        k8s.ObjectMeta(name=3)  # type: ignore[arg-type]
+
+
+def test_switch_turns_everything_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    import jsii._kernel as kernel
+    import jsii._type_checking as type_checking
+    from cdk8s_plus_33 import k8s
+
+    from cdk8s_app import jsii_speed
+
+    monkeypatch.setenv("GOLDENPATH_OPTIMIZE", "0")
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    check = type_checking._resolved_check
+    with jsii_speed.fast_jsii():
+        assert kernel._make_reference_for_native is jsii_speed._original_make_reference
+        assert type_checking._resolved_check is check
+        assert k8s.IntOrString.from_string("http") is not k8s.IntOrString.from_string("http")
