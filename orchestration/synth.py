@@ -126,7 +126,7 @@ def _run_synth(
 ) -> int:
     """``notes``: what this run printed that a later no-op answer repeats (the secrets to fill)."""
     from orchestration.changes import compare
-    from orchestration.pipeline import publish, staged_render, write_platform_doc
+    from orchestration.pipeline import staged_render
     from orchestration.platform_doc import render_platform_doc
     from orchestration.secrets_todo import format_todo, todo
 
@@ -153,12 +153,7 @@ def _run_synth(
             or _text(platform_doc) != render_platform_doc(staged.config, staged.terraform)
         )
         if write:
-            publish(staged, terraform_out, gitops_out)
-            write_platform_doc(staged.config, platform_doc, terraform_out)
-            from orchestration.portal import write_portal  # dist/catalog, dist/apps: the Backstage catalog and CI workflows
-
-            write_portal(staged.config, platform_doc.parent)
-            inventory.write(new, inventory_path)
+            publish_outputs(staged, terraform_out, gitops_out, platform_doc, inventory_path, new)
         to_fill = todo(staged.config)
     if fmt == "json":
         print(json.dumps(summary.as_json(changes, dangers), indent=2, sort_keys=True))
@@ -185,6 +180,18 @@ def _run_synth(
     if changed and committed_only:
         print("synth --check: the committed dist/ differs from a fresh render; run `make synth` and commit", file=sys.stderr)
     return DIFF_CHANGES if changed else DIFF_NONE
+
+
+def publish_outputs(staged: Any, terraform_out: Path, gitops_out: Path, platform_doc: Path, inventory_path: Path, new: inventory.Inventory) -> None:
+    """The write phase: both trees swapped in together, then the platform doc, the portal's trees
+    and the guard's inventory, each replaced atomically (tests/test_synth.py kills it at every step)."""
+    from orchestration.pipeline import publish, write_platform_doc
+    from orchestration.portal import write_portal  # dist/catalog, dist/apps: the Backstage catalog and CI workflows
+
+    publish(staged, terraform_out, gitops_out)
+    write_platform_doc(staged.config, platform_doc, terraform_out)
+    write_portal(staged.config, platform_doc.parent)
+    inventory.write(new, inventory_path)
 
 
 def _text(path: Path) -> str | None:

@@ -8,8 +8,8 @@ import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,65 +100,144 @@ def _edit(workdir: Path, variant: str) -> None:
     hello.write_text(text)
 
 
-def _kill_lane(workdir: Path, refs: dict[str, dict[str, dict[str, bytes]]], delays: list[tuple[str, float]]) -> list[str]:
-    """Run trials in one workdir; returns failures (empty: every trial left whole trees)."""
-    failures: list[str] = []
-    current = "A"
-    for index, (marker, delay) in enumerate(delays):
-        target = "B" if current == "A" else "A"
-        _edit(workdir, target)
+# The filesystem operations of the write phase that change what a reader of the outputs sees:
+# renames and atomic exchanges (writes into staging directories are invisible until one runs),
+# and each deletion of a whole previous tree (a kill inside one leaves staging leftovers only).
+VISIBLE_STEPS = ("rename", "replace")
+
+
+def _publish_in_child(workdir: Path, config: Any, staged_from: Path, crash_at: int | None, counter: Path) -> int:
+    """Run the real write phase (orchestration.synth.publish_outputs) of the trees in
+    ``staged_from`` in a forked child that dies with os._exit (no finally, no cleanup: what a
+    SIGKILL leaves) just before visible step number ``crash_at``; returns the child's exit code.
+    The child never touches jsii: the render is done, only publishing is under test."""
+    from orchestration import inventory, publish
+    from orchestration.pipeline import Staged, Timings
+    from orchestration.synth import publish_outputs
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's exit code is the result
+        try:
+            os.chdir(workdir)
+            tf_stage, gitops_stage = publish.staging_dir(Path("cdktf.out")), publish.staging_dir(Path("dist/gitops"))
+            shutil.copytree(staged_from / "cdktf.out", tf_stage, dirs_exist_ok=True)
+            shutil.copytree(staged_from / "dist/gitops", gitops_stage, dirs_exist_ok=True)
+            new = inventory.build(tf_stage, gitops_stage)
+            steps = [0]
+
+            def counted(name: str, real: Any) -> Any:
+                def step(*args: Any, **kwargs: Any) -> Any:
+                    if steps[0] == crash_at:
+                        os._exit(137)
+                    steps[0] += 1
+                    return real(*args, **kwargs)
+                return step
+
+            for name in VISIBLE_STEPS:
+                setattr(os, name, counted(name, getattr(os, name)))
+            publish._exchange = counted("exchange", publish._exchange)
+            shutil.rmtree = counted("rmtree", shutil.rmtree)
+            publish_outputs(Staged(config, tf_stage, gitops_stage, Timings()), Path("cdktf.out"), Path("dist/gitops"),
+                            Path("dist/PLATFORM.md"), Path("dist/state-inventory.json"), new)
+            counter.write_text(str(steps[0]))
+            os._exit(0)
+        except BaseException:
+            os._exit(99)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+def _restore(workdir: Path, reference: Path) -> None:
+    for out in OUTPUTS:
+        target = workdir / out
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        source = reference / out
+        if source.is_dir():
+            shutil.copytree(source, target)
+        elif source.exists():
+            shutil.copy(source, target)
+    for stale in (workdir / "dist").glob(".goldenpath-tmp-*"):
+        shutil.rmtree(stale)
+    for stale in workdir.glob(".goldenpath-tmp-*"):
+        shutil.rmtree(stale)
+
+
+def _in_process_synth(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from orchestration.cli import main
+
+    monkeypatch.chdir(workdir)
+    assert main(["synth", "--config", "config", "--force"]) == 0
+
+
+@pytest.mark.slow
+def test_a_kill_at_every_step_of_publishing_leaves_whole_trees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every kill point of the write phase, chosen deterministically: before each rename, replace,
+    atomic exchange and tree deletion (the only steps a reader of the outputs can observe).
+    A kill during start-up, rendering or verification touches staging directories only (shown
+    with real SIGKILLs by the next test)."""
+    from goldenpath.config import load_config
+
+    # GIVEN the outputs of config A on disk and the rendered trees of config B (two real synths)
+    workdir, ref_a, ref_b = tmp_path / "work", tmp_path / "A", tmp_path / "B"
+    shutil.copytree(REPO / "config", workdir / "config")
+    for variant, reference in (("A", ref_a), ("B", ref_b)):
+        _edit(workdir, variant)
+        _in_process_synth(workdir, monkeypatch)
+        shutil.copytree(workdir, reference, ignore=lambda d, names: ["config"] if Path(d) == workdir else [])
+    refs = {"A": {out: tree(ref_a, out) for out in OUTPUTS}, "B": {out: tree(ref_b, out) for out in OUTPUTS}}
+    assert refs["A"]["dist/gitops"] != refs["B"]["dist/gitops"]
+    config_b = load_config(workdir / "config")
+    counter = tmp_path / "steps"
+    _restore(workdir, ref_a)
+    assert _publish_in_child(workdir, config_b, ref_b, None, counter) == 0
+    total = int(counter.read_text())
+    assert {out: tree(workdir, out) for out in OUTPUTS} == refs["B"]
+    assert total >= 8  # two exchanges, their previous trees deleted, the doc, portal and inventory renamed
+    # WHEN the write phase is killed before each of its visible steps
+    failures = []
+    for crash_at in range(total):
+        _restore(workdir, ref_a)
+        assert _publish_in_child(workdir, config_b, ref_b, crash_at, counter) == 137
+        # THEN every output is the whole previous tree or the whole new one
+        for out in OUTPUTS:
+            if tree(workdir, out) not in (refs["A"][out], refs["B"][out]):
+                failures.append(f"killed before step {crash_at}: {out} is neither the previous nor the new tree")
+    assert failures == []
+    # AND the next synth removes the leftovers and publishes B
+    _in_process_synth(workdir, monkeypatch)
+    assert {out: tree(workdir, out) for out in OUTPUTS} == refs["B"]
+    assert not list(workdir.rglob(".goldenpath-tmp-*"))
+
+
+@pytest.mark.slow
+def test_sigkill_while_rendering_or_verifying_leaves_the_trees_and_the_next_run_cleans_up(tmp_path: Path) -> None:
+    # GIVEN a published platform (config A) and an edit (config B)
+    workdir = tmp_path / "work"
+    shutil.copytree(REPO / "config", workdir / "config")
+    assert synth(workdir).returncode == 0
+    before = {out: tree(workdir, out) for out in OUTPUTS}
+    _edit(workdir, "B")
+    for marker, delay in (("rendering the GitOps tree", 0.3), ("verifying", 0.3)):
+        # WHEN a real synth process is SIGKILLed in that phase
         proc = subprocess.Popen(
             [sys.executable, "-m", "goldenpath", "synth", "--config", "config"],
             cwd=workdir, env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
-        if marker:
-            assert proc.stderr is not None
-            for line in proc.stderr:  # wait until the run reaches the phase under test
-                if marker in line:
-                    break
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if marker in line:
+                break
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        for out in OUTPUTS:
-            got = tree(workdir, out)
-            if got == refs[current][out]:
-                continue
-            if got == refs[target][out]:
-                continue
-            failures.append(f"trial {index} ({marker or 'start'}+{delay:.2f}s): {out} is neither the previous nor the new tree")
-        # what is on disk now is the state the next trial starts from
-        current = target if tree(workdir, "dist/gitops") == refs[target]["dist/gitops"] else current
-    return failures
-
-
-@pytest.mark.slow
-def test_sigkill_at_twenty_moments_leaves_whole_trees(tmp_path: Path) -> None:
-    # GIVEN reference outputs of two configs A and B
-    refs: dict[str, dict[str, dict[str, bytes]]] = {}
-    lanes = []
-    for lane in ("lane1", "lane2"):
-        shutil.copytree(REPO / "config", tmp_path / lane / "config")
-        lanes.append(tmp_path / lane)
-    for variant in ("B", "A"):
-        _edit(lanes[0], variant)
-        assert synth(lanes[0]).returncode == 0
-        refs[variant] = {out: tree(lanes[0], out) for out in OUTPUTS}
-    assert refs["A"]["dist/gitops"] != refs["B"]["dist/gitops"]
-    shutil.rmtree(lanes[1])
-    shutil.copytree(lanes[0], lanes[1])  # both lanes start at A (same config, same trees)
-    # WHEN synth is SIGKILLed at 20 moments: during start-up, rendering, verification and publishing
-    plan = [("", 0.3), ("", 1.5), ("rendering the GitOps tree", 0.0), ("rendering the GitOps tree", 0.5), ("rendering the GitOps tree", 1.0)]
-    plan += [("verifying", step * 0.15) for step in range(15)]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda args: _kill_lane(*args), [(lanes[0], refs, plan[0::2]), (lanes[1], refs, plan[1::2])]))
-    # THEN every tree is whole after every kill, and the next run succeeds
-    assert [f for lane in results for f in lane] == []
-    for lane in lanes:
-        _edit(lane, "B")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        assert [r.returncode for r in pool.map(synth, lanes)] == [0, 0]
-    for lane in lanes:
-        assert {out: tree(lane, out) for out in OUTPUTS} == refs["B"]
+        # THEN the published trees are untouched (only staging directories were written)
+        assert {out: tree(workdir, out) for out in OUTPUTS} == before, marker
+    # AND the next run succeeds and leaves no staging directory behind
+    assert synth(workdir).returncode == 0
+    assert not list(workdir.rglob(".goldenpath-tmp-*"))
+    assert {out: tree(workdir, out) for out in OUTPUTS} != before
 
 
 def _published(workdir: Path, synthesized: Path) -> None:
