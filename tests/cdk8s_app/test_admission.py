@@ -20,12 +20,11 @@ from typing import Any
 
 import pytest
 import yaml
+from cel_expr_python import cel  # imported, not importorskip: a missing runner fails, never skips
 
 from goldenpath import naming, schemas
 from goldenpath.config import PlatformConfig
 from tests.cdk8s_app.conftest import Tree, named, of_kind
-
-cel = pytest.importorskip("cel_expr_python.cel")
 
 ENVS = ("dev", "staging", "prod")
 ADMISSION_VARIABLES = ("object", "oldObject", "request", "params", "namespaceObject", "authorizer", "variables")
