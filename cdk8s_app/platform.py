@@ -6,6 +6,7 @@ wave after the operator that provides its CRD (seed report C: the store was crea
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import cdk8s
@@ -133,6 +134,125 @@ class SecretStore(Construct):
             }
             store.add_json_patch(cdk8s.JsonPatch.add("/spec", {"provider": {"aws": tenant}}))
             self.tenants[app.name] = store
+        self.admission = TenantStorePolicy(self, "admission", config=config, env=env)
+
+
+def cel_string(value: str) -> str:
+    """A CEL string literal (JSON's double-quoted escapes are CEL's)."""
+    return json.dumps(value)
+
+
+# Every validation but the first holds vacuously when the store has no AWS provider, so a store is
+# denied by exactly the validation it breaks (tests/cdk8s_app/test_admission.py evaluates them).
+_AWS = "object.spec.provider.aws"
+_HAS_AWS = f"has(object.spec) && has(object.spec.provider) && has({_AWS})"  # variables.hasAws
+_FORBIDDEN_FIELDS = {
+    "additionalRoles": "a role chain ends in a session that the tenant role's session tag does not scope",
+    "customSessionTags": "custom session tags are added beside the Application tag (sessionTagsPolicy Custom)",
+    "transitiveTagKeys": "transitive tags would carry the Application tag into sessions the store chains to",
+    "externalID": "the tenant role's trust names no external ID; a store that needs one assumes another role",
+    "auth": "the tenant store authenticates as the External Secrets controller, the only principal the tenant role trusts",
+}
+
+
+def tenant_store_variables(config: PlatformConfig, env: str) -> list[tuple[str, str]]:
+    """(name, CEL expression) of the policy's variables: the env's facts as literals, in one place
+    each (tenant-admission reads tenantRole and tenantTag back)."""
+    return [
+        ("tenantRole", cel_string(naming.tenant_secrets_role_arn(config.platform, env))),
+        ("tenantTag", cel_string(naming.TENANT_TAG)),
+        ("hasAws", _HAS_AWS),
+    ]
+
+
+def tenant_store_validations(config: PlatformConfig, env: str) -> list[tuple[str, str]]:
+    """(CEL expression, message) of every rule an app namespace's SecretStore must pass, in terms
+    of the policy's variables (:func:`tenant_store_variables`)."""
+    role = naming.tenant_secrets_role_arn(config.platform, env)
+    prefix = cel_string(naming.APP_NAMESPACE_PREFIX)
+    rules = [
+        (
+            "variables.hasAws",
+            f"a SecretStore in an app namespace ({naming.APP_NAMESPACE_PREFIX}<app>) must use the AWS provider (spec.provider.aws) with the tenant role",
+        ),
+        (
+            f"!variables.hasAws || (has({_AWS}.role) && {_AWS}.role == variables.tenantRole)",
+            f"spec.provider.aws.role must be the {env} tenant role {role}",
+        ),
+        (
+            f"!variables.hasAws || (has({_AWS}.sessionTags) && size({_AWS}.sessionTags) == 1"
+            f" && {_AWS}.sessionTags[0].key == variables.tenantTag && {prefix} + {_AWS}.sessionTags[0].value == request.namespace)",
+            f"spec.provider.aws.sessionTags must be exactly one tag {naming.TENANT_TAG}=<app>, the app of the namespace {naming.APP_NAMESPACE_PREFIX}<app>",
+        ),
+        (
+            # The CRD defaults sessionTagsPolicy to None before admission; Simple and Custom change
+            # the session's tags (esoNamespace, esoStoreName, esoStoreKind; ESO providers/v1/aws newClient).
+            f'!variables.hasAws || !has({_AWS}.sessionTagsPolicy) || {_AWS}.sessionTagsPolicy == "None"',
+            "spec.provider.aws.sessionTagsPolicy must be None (the default): Simple and Custom change the session tags",
+        ),
+    ]
+    rules += [
+        (f"!variables.hasAws || !has({_AWS}.{field})", f"spec.provider.aws.{field} must not be set: {why}")
+        for field, why in _FORBIDDEN_FIELDS.items()
+    ]
+    return rules
+
+
+class TenantStorePolicy(Construct):
+    """ValidatingAdmissionPolicy + Binding ``naming.tenant_store_policy`` (Deny): every SecretStore
+    created or updated in an app namespace has exactly the tenant shape SecretStore renders.
+
+    Why: ESO assumes every store's role with its one controller identity, so IAM cannot tell one
+    app's store from another's; whoever may write a SecretStore in an app namespace (kubectl RBAC,
+    not Argo CD: the team AppProjects exclude the kind) could otherwise claim another app's tag,
+    chain roles or drop the tag. Matched by a ``matchConditions`` expression on the namespace
+    prefix, not a per-app list, so the objects stay the same size at 2,000 apps.
+
+    failurePolicy Fail: an expression error denies rather than admits. It cannot block the
+    platform's own objects: the rules match only the ``secretstores`` resource (not the
+    ``secretstores/status`` subresource the controller writes), CREATE/UPDATE (never DELETE), and
+    only app namespaces, where our rendered stores pass (tests/cdk8s_app/test_admission.py); the
+    ESO chart creates no SecretStores. Kubernetes docs, Validating Admission Policy (matching
+    requests: matchConditions; failure policy; variables; validation expressions and the
+    ``request``/``namespaceObject`` variables):
+    https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/
+    """
+
+    def __init__(self, scope: Construct, id: str, *, config: PlatformConfig, env: str) -> None:
+        super().__init__(scope, id)
+        name = naming.tenant_store_policy(config.platform)
+        self.this = k8s.KubeValidatingAdmissionPolicy(
+            self,
+            "policy",
+            metadata=k8s.ObjectMeta(name=name),
+            spec=k8s.ValidatingAdmissionPolicySpec(
+                failure_policy="Fail",
+                match_constraints=k8s.MatchResources(
+                    resource_rules=[
+                        k8s.NamedRuleWithOperations(
+                            api_groups=["external-secrets.io"],
+                            api_versions=["*"],
+                            operations=["CREATE", "UPDATE"],
+                            resources=["secretstores"],
+                            scope="Namespaced",
+                        )
+                    ]
+                ),
+                match_conditions=[
+                    k8s.MatchCondition(
+                        name="app-namespace", expression=f"request.namespace.startsWith({cel_string(naming.APP_NAMESPACE_PREFIX)})"
+                    )
+                ],
+                variables=[k8s.Variable(name=n, expression=e) for n, e in tenant_store_variables(config, env)],
+                validations=[k8s.Validation(expression=e, message=m, reason="Forbidden") for e, m in tenant_store_validations(config, env)],
+            ),
+        )
+        self.binding = k8s.KubeValidatingAdmissionPolicyBinding(
+            self,
+            "binding",
+            metadata=k8s.ObjectMeta(name=name),
+            spec=k8s.ValidatingAdmissionPolicyBindingSpec(policy_name=name, validation_actions=["Deny"]),
+        )
 
 
 class ClusterIssuers(Construct):

@@ -465,6 +465,12 @@ TENANT_SECRET_STORE = "tenant-secrets"  # the SecretStore in every app namespace
 TENANT_TAG = "Application"  # session tag on the tenant role's sessions = resource tag on app secrets
 
 
+def tenant_store_policy(platform: Platform) -> str:
+    """The ValidatingAdmissionPolicy (and its binding, same name) that holds every SecretStore in
+    an app namespace to the tenant shape: cluster-scoped, so prefixed with the organisation."""
+    return f"{platform.organisation}-tenant-secret-stores"
+
+
 def tenant_secrets_role(platform: Platform, env: str) -> str:
     return iam_role(platform, env, TENANT_SECRETS_PURPOSE)
 

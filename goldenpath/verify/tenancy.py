@@ -12,6 +12,7 @@ manifest, a kubectl user) could name the cluster-wide store and copy another tea
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -275,3 +276,86 @@ def _operator_roles(a: Artifacts, env: str, index: Index) -> set[str]:
         if role.subjects() & subjects:
             found |= {f"${{aws_iam_role.{role.block.name}.arn}}", f"arn:{partition}:iam::{account}:role/{role.name}"}
     return found
+
+
+def _covers(rules: list[dict[str, Any]]) -> bool:
+    """Whether admission rules (NamedRuleWithOperations) cover CREATE and UPDATE of
+    external-secrets.io secretstores (the main resource) in every served version."""
+    for r in rules:
+        groups, versions, resources = set(r.get("apiGroups") or []), set(r.get("apiVersions") or []), set(r.get("resources") or [])
+        operations = set(r.get("operations") or [])
+        if (
+            groups & {"external-secrets.io", "*"}
+            and versions & {"*"}
+            and resources & {"secretstores", "*"}
+            and ("*" in operations or {"CREATE", "UPDATE"} <= operations)
+            and not r.get("resourceNames")
+            and r.get("scope", "*") in ("*", "Namespaced")
+        ):
+            return True
+    return False
+
+
+def _cel_literal(expression: Any) -> str | None:
+    """The value of a CEL string literal written as JSON (cdk8s_app/platform.cel_string), else None."""
+    try:
+        value = json.loads(str(expression))
+    except ValueError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+_PREFIX_CONDITION = f"request.namespace.startsWith({json.dumps(APP_NAMESPACE_PREFIX)})"
+
+
+@rule("tenant-admission", "consistency")
+def tenant_admission(a: Artifacts) -> Iterator[Violation]:
+    """Every env with SecretStores in app namespaces has a ValidatingAdmissionPolicy over CREATE and
+    UPDATE of secretstores in every app namespace (matchConditions only the namespace prefix, no
+    object or namespace selector, no exclusions, failurePolicy Fail) whose variables tenantRole
+    and tenantTag are the env's tenant role in the Terraform JSON (full ARN) and the session tag
+    its trust requires, with validations that use them, bound with validationActions Deny and no
+    narrowing: ESO assumes every store's role with one controller identity, so without it whoever
+    may write a SecretStore in an app namespace (kubectl) claims another app's tag or chains roles."""
+    from goldenpath.verify.aws_facts import account_region
+
+    index = Index(a)
+    for env in a.environments:
+        stores = sorted((s for s in a.of_kind("SecretStore", env) if s.namespace.startswith(APP_NAMESPACE_PREFIX)), key=lambda s: s.file)
+        if not stores:
+            continue
+        partition, account, _region = account_region(a, env)
+        tenant = {n: r for n, r in sorted(index.roles.get(env, {}).items()) if _tenant_tag(r) is not None}
+        wanted_roles = {f"arn:{partition}:iam::{account}:role/{n}" for n in tenant}
+        wanted_tags = {str(_tenant_tag(r)) for r in tenant.values()}
+        policies = [p for p in a.of_kind("ValidatingAdmissionPolicy", env) if _covers(((p.obj.get("spec") or {}).get("matchConstraints") or {}).get("resourceRules") or [])]
+        bindings = list(a.of_kind("ValidatingAdmissionPolicyBinding", env))
+        if not policies:
+            yield _v(stores[0], "tenant-admission", f"no ValidatingAdmissionPolicy in {env} covers CREATE/UPDATE of external-secrets.io secretstores: a kubectl user could write this store with another app's tag")
+            continue
+        for policy in policies:
+            spec = policy.obj.get("spec") or {}
+            constraints = spec.get("matchConstraints") or {}
+            if spec.get("failurePolicy", "Fail") != "Fail":
+                yield _v(policy, "tenant-admission", f"failurePolicy {spec.get('failurePolicy')}: an expression error would admit the store (Fail denies)")
+            narrowing = [k for k in ("namespaceSelector", "objectSelector", "excludeResourceRules") if constraints.get(k)]
+            if narrowing:
+                yield _v(policy, "tenant-admission", f"matchConstraints set {', '.join(narrowing)}: a store could be written outside the policy (an object selector is the writer's own labels)")
+            conditions = [str(c.get("expression")) for c in spec.get("matchConditions") or []]
+            if conditions != [_PREFIX_CONDITION]:
+                yield _v(policy, "tenant-admission", f"matchConditions {conditions} are not exactly [{_PREFIX_CONDITION}]: every app namespace, and only by its prefix")
+            variables = {str(v.get("name")): v.get("expression") for v in spec.get("variables") or []}
+            role, tag = _cel_literal(variables.get("tenantRole")), _cel_literal(variables.get("tenantTag"))
+            if role not in wanted_roles:
+                yield _v(policy, "tenant-admission", f"variable tenantRole {role or variables.get('tenantRole')!r} is not the {env} tenant role in the Terraform JSON ({', '.join(sorted(wanted_roles)) or 'none: no role requires a session tag'})")
+            if tag not in wanted_tags:
+                yield _v(policy, "tenant-admission", f"variable tenantTag {tag or variables.get('tenantTag')!r} is not the session tag the tenant role's trust requires ({', '.join(sorted(wanted_tags)) or 'none'})")
+            expressions = " ".join(str(v.get("expression")) for v in spec.get("validations") or [])
+            unused = [v for v in ("variables.tenantRole", "variables.tenantTag") if v not in expressions]
+            if unused:
+                yield _v(policy, "tenant-admission", f"no validation uses {', '.join(unused)}")
+            bound = [b for b in bindings if (b.obj.get("spec") or {}).get("policyName") == policy.name]
+            enforcing = [b for b in bound if "Deny" in ((b.obj.get("spec") or {}).get("validationActions") or []) and not (b.obj.get("spec") or {}).get("matchResources")]
+            if not enforcing:
+                found = ", ".join(f"{b.name} {(b.obj.get('spec') or {}).get('validationActions')}" for b in bound) or "none"
+                yield _v(policy, "tenant-admission", f"no ValidatingAdmissionPolicyBinding enforces it with validationActions [Deny] and no matchResources (found: {found})")

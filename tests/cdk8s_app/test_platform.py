@@ -70,6 +70,38 @@ def test_tenant_stores_live_in_the_platform_owned_secret_store_section(tree: Tre
 
 
 @pytest.mark.parametrize("env", ENVS)
+def test_admission_policy_holds_app_namespace_stores_to_the_tenant_shape(config: PlatformConfig, tree: Tree, env: str) -> None:
+    name = naming.tenant_store_policy(config.platform)
+    policy = named(tree[env], "ValidatingAdmissionPolicy", name)
+    binding = named(tree[env], "ValidatingAdmissionPolicyBinding", name)
+    assert name == "goldenpath-tenant-secret-stores" and policy["apiVersion"] == binding["apiVersion"] == "admissionregistration.k8s.io/v1"
+    spec = policy["spec"]
+    # THEN an expression error denies (fail closed) and the binding enforces with Deny, unnarrowed
+    assert spec["failurePolicy"] == "Fail"
+    assert binding["spec"] == {"policyName": name, "validationActions": ["Deny"]}
+    # AND it sees every write of a SecretStore (any version) but not the controller's status
+    # subresource or deletes, and only in app namespaces, by prefix (no per-app list)
+    assert spec["matchConstraints"] == {
+        "resourceRules": [
+            {"apiGroups": ["external-secrets.io"], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE"], "resources": ["secretstores"], "scope": "Namespaced"}
+        ]
+    }
+    assert spec["matchConditions"] == [{"name": "app-namespace", "expression": 'request.namespace.startsWith("apps-")'}]
+    # AND the env's facts are literals in one place each: the tenant role and the session tag key
+    variables = {v["name"]: v["expression"] for v in spec["variables"]}
+    assert variables["tenantRole"] == f'"arn:aws:iam::593517239005:role/goldenpath-{env}-tenant-secrets"'
+    assert variables["tenantTag"] == '"Application"'
+    assert {v["reason"] for v in spec["validations"]} == {"Forbidden"} and all(v["message"] for v in spec["validations"])
+    text = str(policy)
+    assert not [a.name for a in config.apps if f"apps-{a.name}" in text or f"'{a.name}'" in text]
+    paths = [p for p, o in tree[env].items() if o.get("kind", "").startswith("ValidatingAdmissionPolicy")]
+    assert sorted(paths) == [
+        f"platform/secret-store/validatingadmissionpolicy-{name}.yaml",
+        f"platform/secret-store/validatingadmissionpolicybinding-{name}.yaml",
+    ]
+
+
+@pytest.mark.parametrize("env", ENVS)
 def test_namespaces_carry_pod_security_labels(config: PlatformConfig, tree: Tree, env: str) -> None:
     namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] for o in of_kind(tree[env], "Namespace").values()}
     assert "kube-system" not in namespaces  # owned by EKS, never by Argo CD

@@ -235,6 +235,11 @@ CASES: dict[str, Mutation] = {
     "tenant-secret-store": lambda r: edit_yaml(r, ORDERS_STORE, _set(["spec", "provider", "aws", "sessionTags", 0, "value"], "sample-stateless")),
     # ... or the tenant role reads the env's whole prefix whatever the session's tag
     "tenant-secret-policy": lambda r: edit_stack(r, "dev-cluster", _tenant_policy(_set(["Statement", 0, "Resource"], "arn:aws:secretsmanager:eu-west-2:593517239005:secret:goldenpath/dev/*"))),
+    # ... or dev's admission policy (a copy of prod's) holds app SecretStores to another env's tenant role
+    "tenant-admission": lambda r: edit_yaml(
+        r, "dev/platform/secret-store/validatingadmissionpolicy-goldenpath-tenant-secret-stores.yaml",
+        _set(["spec", "variables", 0, "expression"], '"arn:aws:iam::593517239005:role/goldenpath-prod-tenant-secrets"'),
+    ),
     # issue 16: the ImageUpdater tracks a repository Terraform does not create ...
     "image-update-repository": lambda r: edit_yaml(r, ORDERS_UPDATER, _set(["spec", "applicationRefs", 0, "images", 0, "imageName"], "593517239005.dkr.ecr.eu-west-2.amazonaws.com/goldenpath/order")),
     # ... or writes back to a path its Application does not sync
