@@ -15,18 +15,25 @@ from bench.configs import make_config
 from tests.conftest import REPO
 
 
-def _render(config_dir: Path, out: Path, optimize: str) -> dict[str, bytes]:
-    # A process of its own, as `python -m cdk8s_app` runs: outside pytest, so the optimised run
-    # also skips jsii's type checks (the production path).
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    env["GOLDENPATH_OPTIMIZE"] = optimize
-    subprocess.run([sys.executable, "-m", "cdk8s_app", "--config", str(config_dir), "--out", str(out)], cwd=REPO, env=env, check=True)
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+def _render_both(config_dir: Path, tmp_path: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The tree with optimisations on and off, each in a process of its own as `python -m cdk8s_app`
+    runs (outside pytest, so the optimised run also skips jsii's type checks: the production
+    path); both processes run at once."""
+    procs = {}
+    for optimize in ("1", "0"):
+        env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+        env["GOLDENPATH_OPTIMIZE"] = optimize
+        out = tmp_path / f"optimize-{optimize}"
+        procs[optimize] = (out, subprocess.Popen([sys.executable, "-m", "cdk8s_app", "--config", str(config_dir), "--out", str(out)], cwd=REPO, env=env))
+    trees = []
+    for out, proc in procs.values():
+        assert proc.wait(timeout=600) == 0
+        trees.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    return trees[0], trees[1]
 
 
 def _assert_identical(config_dir: Path, tmp_path: Path) -> None:
-    fast = _render(config_dir, tmp_path / "fast", "1")
-    reference = _render(config_dir, tmp_path / "reference", "0")
+    fast, reference = _render_both(config_dir, tmp_path)
     assert sorted(fast) == sorted(reference)
     assert [p for p in reference if fast[p] != reference[p]] == []
 
