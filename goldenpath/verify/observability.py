@@ -21,6 +21,7 @@ import promql_parser
 import yaml
 
 from goldenpath import charts
+from goldenpath.verify import optimize
 from goldenpath.verify.artifacts import Artifacts, Manifest
 from goldenpath.verify.charts import rendered_manifests
 from goldenpath.verify.registry import rule
@@ -93,6 +94,23 @@ def promql_sources(a: Artifacts, env: str) -> Iterator[tuple[Manifest, str, str]
                     yield m, f"{key} panel {panel.get('title')!r}", str(target.get("expr", ""))
 
 
+def parse(a: Artifacts, expr: str) -> Any:
+    """``promql_parser.parse`` (raises ValueError), memoised per expression: the same expression
+    is in every env and in many generated dashboards, and two rules parse each one."""
+    if not optimize.enabled():
+        return promql_parser.parse(expr)
+    memo: dict[str, tuple[bool, Any]] = a.cache.setdefault("promql", {})
+    if expr not in memo:
+        try:
+            memo[expr] = (True, promql_parser.parse(expr))
+        except ValueError as exc:
+            memo[expr] = (False, exc)
+    ok, result = memo[expr]
+    if not ok:
+        raise result
+    return result
+
+
 def metric_names(expr: Any) -> set[str]:
     names: set[str] = set()
 
@@ -113,7 +131,7 @@ def promql_parse(a: Artifacts) -> Iterator[Violation]:
     for env in a.environments:
         for m, where, expr in promql_sources(a, env):
             try:
-                promql_parser.parse(expr)
+                parse(a, expr)
             except ValueError as exc:
                 yield _v(m, "promql-parse", f"{where}: {expr!r} does not parse ({exc})")
 
@@ -141,7 +159,7 @@ def promql_metrics(a: Artifacts) -> Iterator[Violation]:
         recorded_names = recorded(a, env)
         for m, where, expr in promql_sources(a, env):
             try:
-                names = metric_names(promql_parser.parse(expr))
+                names = metric_names(parse(a, expr))
             except ValueError:
                 continue  # promql-parse reports it
             for name in sorted(names):
@@ -230,7 +248,7 @@ def logs_labels(a: Artifacts) -> Iterator[Violation]:
                     continue
                 selector = str(target.get("expr", "")).split("|", 1)[0].strip()
                 try:
-                    parsed = promql_parser.parse(selector)
+                    parsed = parse(a, selector)
                 except ValueError as exc:
                     yield _v(m, "logs-labels", f"{key} panel {panel.get('title')!r}: stream selector {selector!r} does not parse ({exc})")
                     continue

@@ -98,6 +98,7 @@ def workload_selector(a: Artifacts) -> Iterator[Violation]:
     server rejects it: `selector does not match template labels`), and a StatefulSet's
     serviceName is a Service of its namespace."""
     index = Index(a)
+    services_by_env: dict[str, dict[str, set[str]]] = {}  # env -> namespace -> Service names, once per env
     for m in a.manifests:
         if m.kind not in ("Deployment", "StatefulSet", "DaemonSet"):
             continue
@@ -107,7 +108,12 @@ def workload_selector(a: Artifacts) -> Iterator[Violation]:
         if not wanted or not wanted.items() <= labels.items():
             yield _v(m, "workload-selector", f"selector {wanted} does not match the template labels {labels}")
         if m.kind == "StatefulSet" and spec.get("serviceName"):
-            services = {s.name for s in a.of_kind("Service", m.env) if index.namespace_of(s) == index.namespace_of(m)}
+            if m.env not in services_by_env:
+                by_namespace: dict[str, set[str]] = {}
+                for service in a.of_kind("Service", m.env):
+                    by_namespace.setdefault(index.namespace_of(service), set()).add(service.name)
+                services_by_env[m.env] = by_namespace
+            services = services_by_env[m.env].get(index.namespace_of(m), set())
             if spec["serviceName"] not in services:
                 yield _v(m, "workload-selector", f"serviceName {spec['serviceName']} is not a Service of {index.namespace_of(m)}")
 

@@ -22,6 +22,7 @@ from goldenpath.verify.report import Violation
 
 ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/(?P<repo>[^:@]+)$")
 SOURCE_PATHS_ANNOTATION = "goldenpath.io/source-paths"
+GLOB_CHARS = frozenset("*?[")  # fnmatch's only special characters
 
 
 def _v(manifest: Manifest, rule_id: str, message: str) -> Violation:
@@ -66,10 +67,18 @@ def image_update_write_back(a: Artifacts) -> Iterator[Violation]:
     syncs, into a kustomization that has the tracked image: anything else is either lost on the
     next sync (method argocd) or a commit nothing deploys."""
     index = Index(a)
+    by_name: dict[str, dict[str, list[Manifest]]] = {}  # env -> Application name -> Applications
+    for env, apps in index.applications.items():
+        for app in apps:
+            by_name.setdefault(env, {}).setdefault(app.name, []).append(app)
     for updater in a.of_kind("ImageUpdater"):
         apps = index.applications.get(updater.env, [])
         for ref in _refs(updater):
-            matched = [app for app in apps if fnmatch.fnmatchcase(app.name, str(ref.get("namePattern", "")))]
+            pattern = str(ref.get("namePattern", ""))
+            if GLOB_CHARS.isdisjoint(pattern):  # a plain name (one updater per app): a lookup, not a scan of every Application
+                matched = list(by_name.get(updater.env, {}).get(pattern, []))
+            else:
+                matched = [app for app in apps if fnmatch.fnmatchcase(app.name, pattern)]
             if len(matched) != 1:
                 yield _v(updater, "image-update-write-back", f"namePattern {ref.get('namePattern')!r} matches {len(matched)} Applications (expected exactly one)")
                 continue
