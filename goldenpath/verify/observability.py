@@ -54,12 +54,28 @@ def _dashboards(m: Manifest) -> Iterator[tuple[str, dict[str, Any]]]:
         return
     for key, text in (m.obj.get("data") or {}).items():
         if str(key).endswith(".json"):
-            try:
-                board = json.loads(text)
-            except ValueError:
-                continue  # dashboard-sidecar reports invalid JSON
+            board = _board(text)
             if isinstance(board, dict):
                 yield str(key), board
+
+
+_BOARDS: dict[str, Any] = {}  # dashboard JSON text -> its model (None: invalid); read-only models
+
+
+def _board(text: Any) -> Any:
+    """The parsed dashboard (None when invalid: dashboard-sidecar reports it); four rules read
+    every dashboard, so with optimisations on each text is parsed once per process."""
+    if optimize.enabled() and isinstance(text, str) and text in _BOARDS:
+        return _BOARDS[text]
+    try:
+        board = json.loads(text)
+    except ValueError:
+        board = None
+    if optimize.enabled() and isinstance(text, str):
+        if len(_BOARDS) > 50_000:
+            _BOARDS.clear()
+        _BOARDS[text] = board
+    return board
 
 
 def env_dashboards(a: Artifacts, env: str) -> Iterator[tuple[Manifest, str, dict[str, Any]]]:
@@ -111,6 +127,16 @@ def parse(a: Artifacts, expr: str) -> Any:
     return result
 
 
+def _metric_names(a: Artifacts, expr: str) -> set[str]:
+    """metric_names(parse(expr)), memoised per expression like the parse (raises ValueError)."""
+    if not optimize.enabled():
+        return metric_names(parse(a, expr))
+    memo: dict[str, set[str]] = a.cache.setdefault("promql-metric-names", {})
+    if expr not in memo:
+        memo[expr] = metric_names(parse(a, expr))
+    return memo[expr]
+
+
 def metric_names(expr: Any) -> set[str]:
     names: set[str] = set()
 
@@ -159,7 +185,7 @@ def promql_metrics(a: Artifacts) -> Iterator[Violation]:
         recorded_names = recorded(a, env)
         for m, where, expr in promql_sources(a, env):
             try:
-                names = metric_names(parse(a, expr))
+                names = _metric_names(a, expr)
             except ValueError:
                 continue  # promql-parse reports it
             for name in sorted(names):
