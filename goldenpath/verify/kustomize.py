@@ -27,7 +27,7 @@ import yaml
 from goldenpath import trees
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser, the safe constructor
+YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser, the safe constructor
 SUPPORTED = {"apiVersion", "kind", "resources", "images", "namespace"}
 
 
@@ -68,7 +68,7 @@ def _build(directory: Path, seen: set[Path]) -> Iterator[tuple[Path, dict[str, A
         raise BuildError(f"{kfile}: cycle in resources")
     seen = seen | {kfile.resolve()}
     try:
-        spec = yaml.load(kfile.read_text(encoding="utf-8"), Loader=_Loader) or {}
+        spec = yaml.load(kfile.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise BuildError(f"{kfile}: cannot parse ({str(exc).splitlines()[0]})") from None
     if not isinstance(spec, dict):

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from goldenpath.verify import kustomize
 from goldenpath.verify.artifacts import Artifacts, Manifest
 from goldenpath.verify.index import Index, sources
 from goldenpath.verify.registry import rule
@@ -114,7 +115,7 @@ def _kustomization(a: Artifacts, env: str, app_path: str) -> dict[str, Any] | No
     path = a.gitops_root / relative
     if not path.is_file():
         return None
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=kustomize.YAML_LOADER)  # libyaml: one file per app
     return loaded if isinstance(loaded, dict) else None
 
 
