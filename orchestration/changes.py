@@ -104,6 +104,7 @@ def _delta(old: dict[tuple[str, str], Item], new: dict[tuple[str, str], Item]) -
 
 
 def compare(old_terraform: Path, new_terraform: Path, old_gitops: Path, new_gitops: Path) -> ChangeSet:
+    optimize.refresh()
     old_tf, _ = terraform_items(old_terraform)
     new_tf, stack_env = terraform_items(new_terraform)
     new_k8s = manifest_items(new_gitops)  # first: the verifier reads the staged tree next (parse cache)

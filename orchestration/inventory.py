@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from goldenpath.verify import optimize
 from orchestration import guard
 from orchestration.changes import Item, manifest_items, terraform_items
 from orchestration.guard import Danger
@@ -52,6 +53,7 @@ def _gitops_entry(item: Item, manifests: dict[tuple[str, str], Item], index: gua
 
 def build(terraform_root: Path, gitops_root: Path) -> Inventory:
     """The inventory of two artifact trees (missing trees are empty)."""
+    optimize.refresh()
     resources, stack_env = terraform_items(terraform_root)
     terraform: dict[str, dict[str, Any]] = {stack: {} for stack in stack_env}
     for (stack, address), item in resources.items():

@@ -160,6 +160,7 @@ class Artifacts:
 
 
 def load(terraform_root: Path, gitops_root: Path) -> Artifacts:
+    optimize.refresh()
     terraform_root, gitops_root = Path(terraform_root), Path(gitops_root)
     stacks_dir = terraform_root / "stacks"
     if not stacks_dir.is_dir():

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -10,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from goldenpath.verify import optimize
 from goldenpath.verify.artifacts import load
 from goldenpath.verify.registry import RULES, Rule, rule
 from goldenpath.verify.report import Violation
@@ -47,19 +49,31 @@ def run(
     (``cpu:load``, ``cpu:rule:<id>``: steadier on a shared machine); a fact shared by rules (chart
     renders, indexes) is counted in the first rule that asks for it."""
     _load_rule_modules()
+    # The tree is hundreds of thousands of long-lived objects: every full collection of the cyclic
+    # GC walked all of them again (at 500 apps, four fifths of a rule's time). Frozen after the load
+    # and after each rule, a collection walks only what the current rule allocated.
+    freeze = optimize.refresh() and gc.isenabled()
     seconds: dict[str, float] = {} if profile is None else profile
-    start, cpu = time.perf_counter(), time.process_time()
-    artifacts = load(terraform, gitops)
-    artifacts.config = config
-    seconds["load"], seconds["cpu:load"] = time.perf_counter() - start, time.process_time() - cpu
-    wanted = set(layers)
-    found: list[Violation] = []
-    for registered in RULES.values():
-        if registered.layer in wanted:
-            start, cpu = time.perf_counter(), time.process_time()
-            found.extend(registered.check(artifacts))
-            seconds[f"rule:{registered.id}"] = time.perf_counter() - start
-            seconds[f"cpu:rule:{registered.id}"] = time.process_time() - cpu
+    try:
+        if freeze:
+            gc.freeze()
+        start, cpu = time.perf_counter(), time.process_time()
+        artifacts = load(terraform, gitops)
+        artifacts.config = config
+        seconds["load"], seconds["cpu:load"] = time.perf_counter() - start, time.process_time() - cpu
+        wanted = set(layers)
+        found: list[Violation] = []
+        for registered in RULES.values():
+            if registered.layer in wanted:
+                if freeze:
+                    gc.freeze()
+                start, cpu = time.perf_counter(), time.process_time()
+                found.extend(registered.check(artifacts))
+                seconds[f"rule:{registered.id}"] = time.perf_counter() - start
+                seconds[f"cpu:rule:{registered.id}"] = time.process_time() - cpu
+    finally:
+        if freeze:
+            gc.unfreeze()
     if path := os.environ.get(PROFILE_ENV):
         Path(path).write_text(json.dumps(seconds, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return sorted(set(found))

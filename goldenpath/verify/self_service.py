@@ -125,12 +125,16 @@ def team_source_paths(a: Artifacts) -> Iterator[Violation]:
     limit a project to paths of a repository, so a team's app could otherwise sync another
     team's or the platform's directory)."""
     projects = {(p.env, p.name): p for p in a.of_kind("AppProject")}
+    listed: dict[tuple[str, str], set[str]] = {}  # a team project lists a path per app: split it once, not per app
     for app in a.of_kind("Application"):
-        project = projects.get((app.env, str((app.obj.get("spec") or {}).get("project", ""))))
+        key = (app.env, str((app.obj.get("spec") or {}).get("project", "")))
+        project = projects.get(key)
         annotations = ((project.obj.get("metadata") or {}).get("annotations") or {}) if project else {}
         if SOURCE_PATHS_ANNOTATION not in annotations:
             continue
-        allowed = {p for p in str(annotations[SOURCE_PATHS_ANNOTATION]).split(",") if p}
+        if key not in listed:
+            listed[key] = {p for p in str(annotations[SOURCE_PATHS_ANNOTATION]).split(",") if p}
+        allowed = listed[key]
         for source in sources(app):
             path = source.get("path")
             if path is None or str(path).rstrip("/") not in allowed:
