@@ -38,6 +38,16 @@ def _load_rule_modules() -> None:
 PROFILE_ENV = "GOLDENPATH_VERIFY_PROFILE"  # a path: per-rule seconds of every run are written there as JSON
 
 
+def profile_path() -> Path | None:
+    """Where a run writes its per-rule seconds: $GOLDENPATH_VERIFY_PROFILE, else next to the
+    synth's step split ($GOLDENPATH_TIMINGS ``t.json`` -> ``t.rules.json``, which `make bench` sets)."""
+    if explicit := os.environ.get(PROFILE_ENV):
+        return Path(explicit)
+    if timings := os.environ.get("GOLDENPATH_TIMINGS"):
+        return Path(timings).with_suffix(".rules.json")
+    return None
+
+
 def run(
     terraform: Path, gitops: Path, *, layers: Iterable[str] = ("schema", "consistency", "charts", "policy"), config: Any = None,
     profile: dict[str, float] | None = None,
@@ -74,8 +84,8 @@ def run(
     finally:
         if freeze:
             gc.unfreeze()
-    if path := os.environ.get(PROFILE_ENV):
-        Path(path).write_text(json.dumps(seconds, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    if path := profile_path():
+        path.write_text(json.dumps(seconds, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return sorted(set(found))
 
 

@@ -12,6 +12,7 @@ identical with optimisations on and off.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -131,3 +132,16 @@ def test_the_guard_index_finds_what_the_scan_finds(artifact_copy: Path, monkeypa
     # THEN the Applications holding state and what they hold are identical
     assert inventory.build(artifact_copy / "cdktf.out", artifact_copy / "gitops") == built
     assert any(entry.get("holds") for objects in built["gitops"].values() for entry in objects.values())
+
+
+def test_a_run_reports_the_seconds_of_the_load_and_of_every_rule(synthesized: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN $GOLDENPATH_TIMINGS (what `make bench` sets) WHEN verifying THEN every rule's wall and CPU seconds are written beside it
+    monkeypatch.delenv(engine.PROFILE_ENV, raising=False)
+    monkeypatch.setenv("GOLDENPATH_TIMINGS", str(tmp_path / "t.json"))
+    profile: dict[str, float] = {}
+    engine.run(synthesized / "cdktf.out", synthesized / "gitops", layers=("schema", "consistency"), profile=profile)
+    written = json.loads((tmp_path / "t.rules.json").read_text())
+    rules = {r.id for r in engine.all_rules() if r.layer in ("schema", "consistency")}
+    assert written == profile
+    assert set(written) == {"load", "cpu:load"} | {f"{p}rule:{r}" for r in rules for p in ("", "cpu:")}
+    assert all(seconds >= 0 for seconds in written.values())
