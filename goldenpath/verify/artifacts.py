@@ -223,6 +223,7 @@ def _as_argocd_applies(artifacts: Artifacts) -> None:
     the end, not by filtering the whole list per directory (quadratic in the number of apps): an
     object survives unless a directory built after its own step is one of its ancestors."""
     root = artifacts.gitops_root
+    resolved = root.resolve()  # once, not per built object (a resolve is a syscall per path component)
     step_of: dict[tuple[str, str], int] = {}  # (env, "dir/") -> the step that replaced it
     built_by_step: list[list[Manifest]] = []
     for (env, directory), app_sources in sorted(_synced_directories(artifacts.manifests).items()):
@@ -236,7 +237,7 @@ def _as_argocd_applies(artifacts: Artifacts) -> None:
             artifacts.build_errors.append((env, f"{directory}/kustomization.yaml", str(exc).replace(f"{root}/", "")))
             continue
         step_of[(env, f"{directory}/")] = len(built_by_step)
-        built_by_step.append([Manifest(env, str(file.relative_to(root.resolve())), obj) for file, obj in built.objects])
+        built_by_step.append([Manifest(env, str(file.relative_to(resolved)), obj) for file, obj in built.objects])
     if not built_by_step:
         return
 
