@@ -6,7 +6,8 @@ Per env:
     platform/<section>/        cluster-wide objects, one Application per section (ordered by wave)
     components/<component>/    a component's own objects: third source of its Application
     workloads/<app>/           an app's objects (a Kustomize dir, so Image Updater can set the image)
-    kustomization.yaml         every manifest, so `kubectl kustomize dist/gitops/<env>` works
+    kustomization.yaml         apps/ and the directories below, so `kubectl kustomize dist/gitops/<env>` works
+    <dir>/kustomization.yaml   platform/, components/, workloads/: every manifest below (workloads by directory)
 """
 
 from __future__ import annotations
@@ -153,7 +154,30 @@ def env_files(app: cdk8s.App, config: PlatformConfig, env: str) -> dict[str, Any
     _check_unique_objects(files[p] for p in manifests)
     for component in config.components_in(env):
         files[naming.values_file(env, component).removeprefix(naming.gitops_path(env) + "/")] = helm_values.values(config, env, component)
-    files["kustomization.yaml"] = writer.kustomization(manifests)
+    files.update(env_kustomizations(manifests, {p.rsplit("/", 1)[0] for p in files if p.startswith("workloads/") and p.endswith("/kustomization.yaml")}))
+    return files
+
+
+# --- issue 14 (scale), kept apart from the rest of env_files: one env-level kustomization listing
+# every manifest was 1.6 MB at 2,000 apps. Split per top-level directory, it is a few short files.
+def env_kustomizations(manifests: list[str], kustomized: set[str]) -> dict[str, Any]:
+    """The kustomizations that make `kubectl kustomize <env>` build every manifest: the env's lists
+    apps/ files (the root Application's directory source: a kustomization inside apps/ would turn
+    it into a Kustomize source) and one kustomization per other top-level directory, which lists
+    its files and its ``kustomized`` subdirectories (workloads/<app>, built with their images:).
+    platform/, components/ and workloads/ are never synced themselves (Applications sync their
+    subdirectories, without recursion), so their kustomizations change nothing Argo CD applies."""
+    env_level: list[str] = []
+    below: dict[str, set[str]] = {}
+    for path in manifests:
+        top, _, rest = path.partition("/")
+        if top == "apps" or "/" not in rest:
+            env_level.append(path)
+            continue
+        directory = path.rsplit("/", 1)[0]
+        below.setdefault(top, set()).add(directory.removeprefix(top + "/") if directory in kustomized else rest)
+    files: dict[str, Any] = {f"{top}/kustomization.yaml": writer.kustomization(sorted(entries)) for top, entries in below.items()}
+    files["kustomization.yaml"] = writer.kustomization(env_level + sorted(below))
     return files
 
 

@@ -210,8 +210,17 @@ def overview(config: PlatformConfig, env: str, slo_budgets: dict[str, float]) ->
     layout.prometheus(Panel("Ingress 5xx ratio by service", ('sum by (service) (rate(kong_http_requests_total{code=~"5.."}[5m])) / clamp_min(sum by (service) (rate(kong_http_requests_total[5m])), 1e-9)',), "percentunit", "{{service}}"))
     if slo_budgets:
         # Error budget left over 3 days: 1 - (bad-event ratio / allowed ratio).
-        budgets = tuple(f'1 - max(app:slo_errors:ratio_rate3d{{app="{app}"}}) / {allowed:.6g}' for app, allowed in sorted(slo_budgets.items()))
-        layout.add("Availability error budget left (3d)", PROMETHEUS, [{"expr": e, "legendFormat": app} for e, app in zip(budgets, sorted(slo_budgets), strict=True)], "percentunit", w=24)
+        # One target per distinct objective, not one per app: a target per app made this ConfigMap
+        # grow with the apps, past the 256 KiB manifest budget at ~1,300 apps (issue 14). The
+        # series exist only for the apps with SLO rules in this env, so one objective needs no filter.
+        by_allowed: dict[float, list[str]] = {}
+        for app, allowed in sorted(slo_budgets.items()):
+            by_allowed.setdefault(allowed, []).append(app)
+        targets = []
+        for allowed, apps in sorted(by_allowed.items()):
+            selector = "" if len(by_allowed) == 1 else '{app=~"' + "|".join(apps) + '"}'
+            targets.append({"expr": f"1 - max by (app) (app:slo_errors:ratio_rate3d{selector}) / {allowed:.6g}", "legendFormat": "{{app}}"})
+        layout.add("Availability error budget left (3d)", PROMETHEUS, targets, "percentunit", w=24)
     for title, metric, unit in RDS_METRICS:
         layout.add(f"RDS: {title}", CLOUDWATCH, rds_targets(config, env, metric), unit, w=8)
     return _model(uid=naming.dashboard_uid(env, "platform"), title=f"Platform overview ({env})", tags=["platform", env], panels=layout.panels)

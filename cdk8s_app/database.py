@@ -24,6 +24,13 @@ The Job is an Argo CD ``Sync`` hook (delete policy ``BeforeHookCreation``), not 
 Inside its Application the ExternalSecrets (wave 0, Argo CD waits for them to be Ready) come
 before the Job (wave 1); the Application itself syncs at ``layout.WAVE_DATABASE``, before the
 tooling and app waves.
+
+Databases are provisioned in batches of at most ``BATCH_SIZE``, each batch its own Job and
+ConfigMap (issue 14): one Job for every database of the env carried five secretKeyRefs per
+database and reached 1.4 MB at 2,000 apps, near etcd's 1.5 MiB object limit (the platform's budget
+is 256 KiB per manifest). The first batch keeps the unnumbered names, so adding databases only
+adds objects (``db-provisioner-2``, ...); the batches run in parallel (one hook wave), which is safe
+because every step of provision.sql touches one database and its role only.
 """
 
 from __future__ import annotations
@@ -74,6 +81,7 @@ HOOK_ANNOTATIONS = {
     "argocd.argoproj.io/sync-wave": "1",  # after the ExternalSecrets it reads (wave 0)
 }
 SECRET_REFRESH = "1h"
+BATCH_SIZE = 25  # databases per Job and ConfigMap: ~60 KiB of Job at 25, whatever the env holds
 
 assert set(SECRET_FIELDS.values()) == set(naming.DATABASE_SECRET_KEYS), "the per-owner env must cover the secret's key set"
 assert set(MASTER_FIELDS.values()) == set(naming.MASTER_SECRET_KEYS)
@@ -91,6 +99,17 @@ def spec(owners: list[DatabaseOwner]) -> str:
         db = o.database
         lines.append(f"{db.name} {naming.database_role(db)} {'true' if db.createdb else 'false'} {db.connection_limit} {env_prefix(o.owner)}")
     return "\n".join(lines) + "\n"
+
+
+def batches(owners: list[DatabaseOwner], size: int | None = None) -> list[list[DatabaseOwner]]:
+    """The owners in provisioning batches of at most ``size`` (default ``BATCH_SIZE``), in order."""
+    size = size or BATCH_SIZE
+    return [owners[i : i + size] for i in range(0, len(owners), size)]
+
+
+def batch_name(index: int) -> str:
+    """The Job's and ConfigMap's name of batch ``index`` (0: ``db-provisioner``, 1: ``db-provisioner-2``)."""
+    return naming.DATABASE_PROVISIONER + _suffix(index)
 
 
 def scripts() -> dict[str, str]:
@@ -117,8 +136,9 @@ class DatabaseProvisioning(Construct):
 
     Renders nothing when no enabled component or app of the environment asks for a database.
     Objects (all in ``naming.DATABASE_NAMESPACE``, which the platform Namespaces list must hold):
-    ServiceAccount, ConfigMap (scripts + spec), ExternalSecret for the master credentials, one
-    ExternalSecret per database owner, the Job and a NetworkPolicy for its pod.
+    ServiceAccount, ExternalSecret for the master credentials, one ExternalSecret per database
+    owner, a NetworkPolicy for the Job pods and, per batch of ``BATCH_SIZE`` databases, a
+    ConfigMap (scripts + that batch's spec) and the Job that provisions it.
     """
 
     def __init__(self, scope: Construct, id: str, *, config: PlatformConfig, env: str) -> None:
@@ -139,11 +159,15 @@ class DatabaseProvisioning(Construct):
             metadata=k8s.ObjectMeta(name=name, namespace=ns, labels=labels),
             automount_service_account_token=False,  # the Job never talks to the Kubernetes API
         )
-        self.config_map = k8s.KubeConfigMap(
-            self, "scripts",
-            metadata=k8s.ObjectMeta(name=name, namespace=ns, labels=labels),
-            data={**scripts(), SPEC_FILE: spec(self.owners)},
-        )
+        owner_batches = batches(self.owners)
+        config_maps = [
+            k8s.KubeConfigMap(
+                self, f"scripts{_suffix(index)}",
+                metadata=k8s.ObjectMeta(name=batch_name(index), namespace=ns, labels=labels),
+                data={**scripts(), SPEC_FILE: spec(batch)},
+            )
+            for index, batch in enumerate(owner_batches)
+        ]
         self._external_secret(
             "master-credentials", naming.DATABASE_MASTER_CREDENTIALS, labels,
             {
@@ -174,7 +198,11 @@ class DatabaseProvisioning(Construct):
                     "target": {"name": secret, "creationPolicy": "Owner"},
                 },
             )
-        self.job = self._job(name, ns, labels)
+        self.batches = [
+            (config_map, self._job(f"job{_suffix(index)}", batch_name(index), ns, labels, batch, config_map))
+            for index, (batch, config_map) in enumerate(zip(owner_batches, config_maps, strict=True))
+        ]
+        self.config_map, self.job = self.batches[0]
         # The pod accepts nothing and may reach only DNS and PostgreSQL inside the env's VPC.
         k8s.KubeNetworkPolicy(
             self, "network-policy",
@@ -206,14 +234,14 @@ class DatabaseProvisioning(Construct):
         }))
         return obj
 
-    def _job(self, name: str, ns: str, labels: dict[str, str]) -> k8s.KubeJob:
+    def _job(self, id: str, name: str, ns: str, labels: dict[str, str], owners: list[DatabaseOwner], config_map: k8s.KubeConfigMap) -> k8s.KubeJob:
         runtime_default = k8s.SeccompProfile(type="RuntimeDefault")
         container = k8s.Container(
             name="provision",
             image=IMAGE,
             image_pull_policy="IfNotPresent",
             command=["/bin/sh", f"{MOUNT}/provision.sh"],
-            env=[k8s.EnvVar(**_snake(e)) for e in job_env(self.owners)],
+            env=[k8s.EnvVar(**_snake(e)) for e in job_env(owners)],
             resources=k8s.ResourceRequirements(
                 requests={"cpu": k8s.Quantity.from_string("50m"), "memory": k8s.Quantity.from_string("64Mi")},
                 limits={"cpu": k8s.Quantity.from_string("500m"), "memory": k8s.Quantity.from_string("128Mi")},
@@ -234,7 +262,7 @@ class DatabaseProvisioning(Construct):
             ],
         )
         return k8s.KubeJob(
-            self, "job",
+            self, id,
             metadata=k8s.ObjectMeta(name=name, namespace=ns, labels=labels, annotations=HOOK_ANNOTATIONS),
             spec=k8s.JobSpec(
                 backoff_limit=BACKOFF_LIMIT,
@@ -243,7 +271,7 @@ class DatabaseProvisioning(Construct):
                 template=k8s.PodTemplateSpec(
                     metadata=k8s.ObjectMeta(labels=labels),
                     spec=k8s.PodSpec(
-                        service_account_name=name,
+                        service_account_name=naming.DATABASE_PROVISIONER,
                         automount_service_account_token=False,
                         enable_service_links=False,
                         restart_policy="Never",  # a failed attempt keeps its pod and logs; backoffLimit retries
@@ -253,13 +281,18 @@ class DatabaseProvisioning(Construct):
                         ),
                         containers=[container],
                         volumes=[
-                            k8s.Volume(name="scripts", config_map=k8s.ConfigMapVolumeSource(name=self.config_map.name, default_mode=0o444)),
+                            k8s.Volume(name="scripts", config_map=k8s.ConfigMapVolumeSource(name=config_map.name, default_mode=0o444)),
                             k8s.Volume(name="tmp", empty_dir=k8s.EmptyDirVolumeSource(size_limit=k8s.Quantity.from_string("16Mi"))),
                         ],
                     ),
                 ),
             ),
         )
+
+
+def _suffix(index: int) -> str:
+    """Construct-id suffix of batch ``index`` (the first batch keeps the ids it always had)."""
+    return "" if index == 0 else f"-{index + 1}"
 
 
 def _snake(env: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from goldenpath.verify import optimize
 from orchestration.changes import ChangeSet, Item
 
 # resource type -> attributes whose change forces replacement (destroy + create) of stateful things
@@ -109,12 +110,14 @@ def change_dangers(changes: ChangeSet, chart_volumes: frozenset[tuple[str, str]]
     removed_k8s = changes.gitops.removed
     # an Application that goes away is listed itself; its StatefulSets are not listed again
     removed_dirs = tuple(p for item in removed_k8s if item.body.get("kind") == "Application" for p in _source_prefixes(item))
+    state_index: StateIndex | None = None  # built on the first removed Application
     for item in removed_k8s:
         kind = item.body.get("kind")
         if kind == "Namespace":
             found.append(Danger(f"{item.group}:{item.key}", "removed: Argo CD would prune the namespace and every object in it"))
         elif kind == "Application":
-            state = holds_state(item, changes.old_manifests)
+            state_index = state_index or StateIndex(changes.old_manifests)
+            state = holds_state(item, changes.old_manifests, state_index)
             if state:
                 found.append(Danger(f"{item.group}:{item.key}", f"removed: the Application owns {state}; pruning it loses that state"))
         elif kind == "PersistentVolumeClaim":
@@ -207,8 +210,12 @@ def _source_prefixes(application: Item) -> set[str]:
     return {f"{env}/{p.split(f'/{env}/', 1)[1]}/" for s in sources if (p := s.get("path")) and f"/{env}/" in p}
 
 
-def holds_state(application: Item, old_manifests: dict[tuple[str, str], Item]) -> str:
-    """What stateful objects the removed Application owned in the previous tree."""
+def holds_state(application: Item, old_manifests: dict[tuple[str, str], Item], index: StateIndex | None = None) -> str:
+    """What stateful objects the removed Application owned in the previous tree. ``index``
+    (a :class:`StateIndex` of ``old_manifests``) makes it a lookup instead of a scan of the tree:
+    asked for every Application, the scan was quadratic in the number of apps."""
+    if index is not None and optimize.enabled():
+        return index.holds(application)
     spec = application.body.get("spec") or {}
     env = application.group
     prefixes = _source_prefixes(application)
@@ -221,12 +228,49 @@ def holds_state(application: Item, old_manifests: dict[tuple[str, str], Item]) -
         meta_ns = (item.body.get("metadata") or {}).get("namespace")
         if not (in_paths or (namespace and meta_ns == namespace)):
             continue
-        kind = item.body.get("kind")
-        if kind == "PersistentVolumeClaim" or (kind == "StatefulSet" and (item.body.get("spec") or {}).get("volumeClaimTemplates")):
-            held.add("a persistent volume")
-        if kind == "ExternalSecret" and _reads_database_secret(item.body):
-            held.add("a PostgreSQL database")
+        held |= _state_of(item)
     return " and ".join(sorted(held))
+
+
+def _state_of(item: Item) -> set[str]:
+    kind = item.body.get("kind")
+    held: set[str] = set()
+    if kind == "PersistentVolumeClaim" or (kind == "StatefulSet" and (item.body.get("spec") or {}).get("volumeClaimTemplates")):
+        held.add("a persistent volume")
+    if kind == "ExternalSecret" and _reads_database_secret(item.body):
+        held.add("a PostgreSQL database")
+    return held
+
+
+class StateIndex:
+    """The stateful objects of a tree by (env, namespace) and by (env, every ancestor directory):
+    what :func:`holds_state` finds by scanning, found by lookups (a source prefix ends in ``/``, so
+    ``file.startswith(prefix)`` is "prefix is an ancestor directory of file")."""
+
+    def __init__(self, manifests: dict[tuple[str, str], Item]):
+        self.by_namespace: dict[tuple[str, str], set[str]] = {}
+        self.by_directory: dict[tuple[str, str], set[str]] = {}
+        for (env, _key), item in manifests.items():
+            if not isinstance(item.body, dict) or not (held := _state_of(item)):
+                continue
+            meta_ns = (item.body.get("metadata") or {}).get("namespace")
+            if meta_ns:
+                self.by_namespace.setdefault((env, meta_ns), set()).update(held)
+            at = item.file.find("/")
+            while at != -1:
+                self.by_directory.setdefault((env, item.file[: at + 1]), set()).update(held)
+                at = item.file.find("/", at + 1)
+
+    def holds(self, application: Item) -> str:
+        spec = application.body.get("spec") or {}
+        env = application.group
+        namespace = (spec.get("destination") or {}).get("namespace")
+        held: set[str] = set()
+        for prefix in _source_prefixes(application):
+            held |= self.by_directory.get((env, prefix), set())
+        if namespace:
+            held |= self.by_namespace.get((env, namespace), set())
+        return " and ".join(sorted(held))
 
 
 def _reads_database_secret(body: dict[str, Any]) -> bool:

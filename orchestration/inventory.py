@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from goldenpath.verify import optimize
 from orchestration import guard
 from orchestration.changes import Item, manifest_items, terraform_items
 from orchestration.guard import Danger
@@ -41,18 +42,19 @@ def _terraform_entry(item: Item) -> dict[str, Any] | None:
     return None
 
 
-def _gitops_entry(item: Item, manifests: dict[tuple[str, str], Item]) -> dict[str, Any] | None:
+def _gitops_entry(item: Item, manifests: dict[tuple[str, str], Item], index: guard.StateIndex | None = None) -> dict[str, Any] | None:
     kind = item.body.get("kind") if isinstance(item.body, dict) else None
     if kind in ("Namespace", "PersistentVolumeClaim"):
         return {"kind": kind}
     if kind == "Application":
-        holds = guard.holds_state(item, manifests)
+        holds = guard.holds_state(item, manifests, index)
         return {"kind": kind, "holds": holds} if holds else None
     return None
 
 
 def build(terraform_root: Path, gitops_root: Path) -> Inventory:
     """The inventory of two artifact trees (missing trees are empty)."""
+    optimize.refresh()
     resources, stack_env = terraform_items(terraform_root)
     terraform: dict[str, dict[str, Any]] = {stack: {} for stack in stack_env}
     for (stack, address), item in resources.items():
@@ -60,9 +62,10 @@ def build(terraform_root: Path, gitops_root: Path) -> Inventory:
         if entry is not None:
             terraform[stack][address] = entry
     manifests = manifest_items(gitops_root)
+    index = guard.StateIndex(manifests)  # one pass over the tree, then a lookup per Application
     gitops: dict[str, dict[str, Any]] = {}
     for (env, key), item in manifests.items():
-        entry = _gitops_entry(item, manifests)
+        entry = _gitops_entry(item, manifests, index)
         if entry is not None:
             gitops.setdefault(env, {})[key] = entry
     return {"version": VERSION, "terraform": terraform, "gitops": gitops}

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from goldenpath import trees
-from goldenpath.verify import kustomize
+from goldenpath.verify import kustomize, optimize
 from goldenpath.verify.report import UnusableInput
 
 
@@ -49,10 +49,34 @@ class TfStack:
         return trees.stack_environment(self.document)
 
     def blocks(self) -> Iterator[TfBlock]:
+        if optimize.enabled():
+            return iter(self._blocks)
+        return self._make_blocks()
+
+    def of_type(self, mode: str, rtype: str) -> list[TfBlock]:
+        """The stack's blocks of one mode and type, in :meth:`blocks` order."""
+        if optimize.enabled():
+            return self._by_type.get((mode, rtype), [])
+        return [b for b in self._make_blocks() if b.mode == mode and b.type == rtype]
+
+    def _make_blocks(self) -> Iterator[TfBlock]:
         for mode in ("resource", "data"):
             for rtype, items in sorted(self.document.get(mode, {}).items()):
                 for name, body in sorted(items.items()):
                     yield TfBlock(self.name, mode, rtype, name, body, self.file)
+
+    # Made once: rules ask for the blocks of a type per env, and sorting the stack each time made
+    # every such question cost the whole stack (per Ingress, per ExternalSecret: quadratic).
+    @cached_property
+    def _blocks(self) -> tuple[TfBlock, ...]:
+        return tuple(self._make_blocks())
+
+    @cached_property
+    def _by_type(self) -> dict[tuple[str, str], list[TfBlock]]:
+        found: dict[tuple[str, str], list[TfBlock]] = {}
+        for block in self._blocks:
+            found.setdefault((block.mode, block.type), []).append(block)
+        return found
 
 
 @dataclass(frozen=True)
@@ -98,15 +122,45 @@ class Artifacts:
         for stack in self.stacks.values():
             if env is not None and stack.environment != env:
                 continue
+            if rtype is not None:
+                yield from stack.of_type(mode, rtype)
+                continue
             for block in stack.blocks():
                 if block.mode == mode and (rtype is None or block.type == rtype):
                     yield block
 
     def of_kind(self, kind: str, env: str | None = None) -> list[Manifest]:
-        return [m for m in self.manifests if m.kind == kind and (env is None or m.env == env)]
+        """The manifests of a kind (of one env), in tree order. Indexed once per manifest list:
+        rules ask per object ("the ClusterIssuers of this Ingress's env"), and a scan per question
+        made them quadratic in the number of apps. A fresh list each call (callers may extend it)."""
+        if not optimize.enabled():
+            return [m for m in self.manifests if m.kind == kind and (env is None or m.env == env)]
+        return list(self._kind_index().get((kind, env), ()))
+
+    def in_env(self, env: str) -> list[Manifest]:
+        """The manifests of one env, in tree order (a fresh list)."""
+        if not optimize.enabled():
+            return [m for m in self.manifests if m.env == env]
+        return list(self._kind_index().get((None, env), ()))
+
+    def _kind_index(self) -> dict[tuple[str | None, str | None], list[Manifest]]:
+        # Keyed by the list object and its length: load() replaces the list while it builds it.
+        stamp = (id(self.manifests), len(self.manifests))
+        cached = self.cache.get("kind-index")
+        if cached is None or cached[0] != stamp:
+            index: dict[tuple[str | None, str | None], list[Manifest]] = {}
+            for m in self.manifests:
+                kind = m.kind
+                index.setdefault((kind, None), []).append(m)
+                index.setdefault((kind, m.env), []).append(m)
+                index.setdefault((None, m.env), []).append(m)
+            cached = (stamp, index)
+            self.cache["kind-index"] = cached
+        return cached[1]  # type: ignore[no-any-return]
 
 
 def load(terraform_root: Path, gitops_root: Path) -> Artifacts:
+    optimize.refresh()
     terraform_root, gitops_root = Path(terraform_root), Path(gitops_root)
     stacks_dir = terraform_root / "stacks"
     if not stacks_dir.is_dir():
@@ -162,19 +216,41 @@ def _synced_directories(manifests: list[Manifest]) -> dict[tuple[str, str], list
 def _as_argocd_applies(artifacts: Artifacts) -> None:
     """Replace the manifests of every synced Kustomize directory by what ``kustomize build`` (plus
     the Application's image overrides) makes of it: files a kustomization does not list are never
-    applied, and images: overrides change what runs (:mod:`goldenpath.verify.kustomize`)."""
+    applied, and images: overrides change what runs (:mod:`goldenpath.verify.kustomize`).
+
+    Directories are built in sorted order and each build replaces everything then under its
+    directory (the originals and what earlier builds put there). That is computed in one pass at
+    the end, not by filtering the whole list per directory (quadratic in the number of apps): an
+    object survives unless a directory built after its own step is one of its ancestors."""
     root = artifacts.gitops_root
+    resolved = root.resolve()  # once, not per built object (a resolve is a syscall per path component)
+    step_of: dict[tuple[str, str], int] = {}  # (env, "dir/") -> the step that replaced it
+    built_by_step: list[list[Manifest]] = []
     for (env, directory), app_sources in sorted(_synced_directories(artifacts.manifests).items()):
         path = root / directory
         if kustomize.kustomization_file(path) is None:
             continue
-        inside = f"{directory}/"
-        kept = [m for m in artifacts.manifests if not (m.env == env and m.file.startswith(inside))]
         images = [i for source in app_sources for i in ((source.get("kustomize") or {}).get("images") or [])]
         try:
             built = kustomize.build(path, images)
         except kustomize.BuildError as exc:
             artifacts.build_errors.append((env, f"{directory}/kustomization.yaml", str(exc).replace(f"{root}/", "")))
             continue
-        artifacts.manifests = kept + [Manifest(env, str(file.relative_to(root.resolve())), obj) for file, obj in built.objects]
+        step_of[(env, f"{directory}/")] = len(built_by_step)
+        built_by_step.append([Manifest(env, str(file.relative_to(resolved)), obj) for file, obj in built.objects])
+    if not built_by_step:
+        return
 
+    def survives(m: Manifest, step: int) -> bool:
+        file = m.file
+        at = file.find("/")
+        while at != -1:
+            replaced = step_of.get((m.env, file[: at + 1]))
+            if replaced is not None and replaced > step:
+                return False
+            at = file.find("/", at + 1)
+        return True
+
+    artifacts.manifests = [m for m in artifacts.manifests if survives(m, -1)] + [
+        m for step, objects in enumerate(built_by_step) for m in objects if survives(m, step)
+    ]

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from goldenpath.trees import as_list
-from goldenpath.verify import pod_security
+from goldenpath.verify import optimize, pod_security
 from goldenpath.verify.artifacts import Artifacts, Manifest
 from goldenpath.verify.charts import rendered, rendered_manifests
 from goldenpath.verify.index import Index, containers, sources
@@ -39,22 +39,15 @@ def _ingress_hosts(ingress: Manifest) -> list[str]:
     return [str(r.get("host")) for r in (ingress.obj.get("spec") or {}).get("rules") or [] if r.get("host")]
 
 
-def _covers(record: str, host: str) -> bool:
-    if record.startswith("*."):
-        suffix = record[1:]
-        return host.endswith(suffix) and "." not in host[: -len(suffix)]
-    return record == host
-
-
 @rule("ingress-dns", "consistency")
 def ingress_dns(a: Artifacts) -> Iterator[Violation]:
     """Every Ingress host resolves: a Route53 record of the env's DNS stack covers it and it lies
     inside a hosted zone Terraform manages (a failure seen before: a domain typo, goldenpath.io vs goldenpathidp.io)."""
     index = Index(a)
     for ingress in a.of_kind("Ingress"):
-        records = index.records(ingress.env)
         for host in _ingress_hosts(ingress):
-            if not any(_covers(record, host) for record in records):
+            if not index.covered(ingress.env, host):
+                records = index.records(ingress.env)
                 yield _v(ingress, "ingress-dns", f"host {host} has no DNS record in the {ingress.env} stacks (records: {', '.join(sorted(records)) or 'none'})")
             if not any(host == zone or host.endswith(f".{zone}") for zone in index.zones):
                 yield _v(ingress, "ingress-dns", f"host {host} is outside every hosted zone ({', '.join(index.zones) or 'none'})")
@@ -64,9 +57,12 @@ def ingress_dns(a: Artifacts) -> Iterator[Violation]:
 def ingress_issuer(a: Artifacts) -> Iterator[Violation]:
     """The cert-manager issuer an Ingress names is a ClusterIssuer rendered in the same env
     (a failure seen before: an issuer that existed in one environment only)."""
+    issuers: dict[str, set[str]] = {}  # env -> its ClusterIssuers, once per env (not per Ingress)
     for ingress in a.of_kind("Ingress"):
         issuer = ((ingress.obj.get("metadata") or {}).get("annotations") or {}).get(ISSUER_ANNOTATION)
-        rendered = {m.name for m in a.of_kind("ClusterIssuer", ingress.env)}
+        if ingress.env not in issuers:
+            issuers[ingress.env] = {m.name for m in a.of_kind("ClusterIssuer", ingress.env)}
+        rendered = issuers[ingress.env]
         if not issuer:
             yield _v(ingress, "ingress-issuer", f"no {ISSUER_ANNOTATION} annotation: the TLS certificate is never issued")
         elif issuer not in rendered:
@@ -128,10 +124,13 @@ def externalsecret_store(a: Artifacts) -> Iterator[Violation]:
     """ExternalSecrets reference a (Cluster)SecretStore rendered in the env (a failure seen before: the
     ClusterSecretStore was missing and had to be created by hand)."""
     index = Index(a)
+    by_env_kind: dict[tuple[str, str], set[tuple[str, str]]] = {}  # once per (env, store kind), not per ExternalSecret
     for es in a.of_kind("ExternalSecret"):
         ref = (es.obj.get("spec") or {}).get("secretStoreRef") or {}
         kind = ref.get("kind", "SecretStore")
-        stores = {(m.kind, m.name if kind == "ClusterSecretStore" else f"{index.namespace_of(m)}/{m.name}") for m in a.manifests if m.env == es.env and m.kind == kind}
+        if (es.env, kind) not in by_env_kind:
+            by_env_kind[(es.env, kind)] = {(m.kind, m.name if kind == "ClusterSecretStore" else f"{index.namespace_of(m)}/{m.name}") for m in a.of_kind(kind, es.env)}
+        stores = by_env_kind[(es.env, kind)]
         key = ref.get("name") if kind == "ClusterSecretStore" else f"{index.namespace_of(es)}/{ref.get('name')}"
         if (kind, key) not in stores:
             yield _v(es, "externalsecret-store", f"{kind} {ref.get('name')!r} is not rendered in {es.env}")
@@ -185,12 +184,18 @@ def _irsa_annotations(a: Artifacts, index: Index) -> Iterator[tuple[Manifest, st
 
 
 def _pod_service_accounts(a: Artifacts, index: Index, env: str) -> set[tuple[str, str]]:
-    """(namespace, service account) of every pod template in the env, tree and charts."""
+    """(namespace, service account) of every pod template in the env, tree and charts (once per
+    env: irsa-trust asks per annotated ServiceAccount)."""
+    key = f"pod-service-accounts:{env}"
+    if optimize.enabled() and key in a.cache:
+        return a.cache[key]  # type: ignore[no-any-return]
     used: set[tuple[str, str]] = set()
     for m in [*a.manifests, *rendered_manifests(a, env)]:
         pod = pod_security.pod_spec(m.obj) if m.env == env else None
         if pod is not None:
             used.add((index.namespace_of(m), str(pod.get("serviceAccountName") or pod.get("serviceAccount") or "default")))
+    if optimize.enabled():
+        a.cache[key] = used
     return used
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from goldenpath.trees import as_list
+from goldenpath.verify import optimize
 from goldenpath.verify.artifacts import Artifacts, Manifest, TfBlock
 
 _REF = re.compile(r"^\$\{aws_(?:iam_role|secretsmanager_secret)\.([A-Za-z0-9_-]+)\.(?:id|name|arn)\}$")
@@ -62,6 +63,21 @@ class RootApp:
 
 
 class Index:
+    """Facts derived from the artifacts, computed once per Artifacts object: ``Index(a)`` returns
+    the same instance to every rule (unless GOLDENPATH_OPTIMIZE=0), so no rule rebuilds the
+    secrets, roles or the directory -> owners map another rule already built."""
+
+    def __new__(cls, artifacts: Artifacts) -> Index:
+        if optimize.enabled():
+            shared = artifacts.cache.get("index")
+            if isinstance(shared, cls) and shared.a is artifacts:
+                return shared
+        self = super().__new__(cls)
+        self.a = artifacts
+        if optimize.enabled():
+            artifacts.cache["index"] = self
+        return self
+
     def __init__(self, artifacts: Artifacts):
         self.a = artifacts
 
@@ -120,7 +136,29 @@ class Index:
         return result
 
     def records(self, env: str) -> list[str]:
+        if optimize.enabled():
+            return self._per_env("records", env, lambda: [str(b.body.get("name", "")).rstrip(".") for b in self.a.blocks("aws_route53_record", env)])
         return [str(b.body.get("name", "")).rstrip(".") for b in self.a.blocks("aws_route53_record", env)]
+
+    def covered(self, env: str, host: str) -> bool:
+        """A Route53 record of the env's stacks covers ``host`` (exactly, or a ``*.`` wildcard one
+        label up): a set lookup, where trying every record per host was quadratic."""
+        if not optimize.enabled():
+            return any(covers(record, host) for record in self.records(env))
+
+        def build() -> tuple[set[str], set[str]]:
+            records = self.records(env)
+            return {r for r in records if not r.startswith("*.")}, {r for r in records if r.startswith("*.")}
+
+        exact, wildcards = self._per_env("record-sets", env, build)
+        dot = host.find(".")
+        return host in exact or (dot != -1 and "*" + host[dot:] in wildcards)
+
+    def _per_env(self, what: str, env: str, build):  # type: ignore[no-untyped-def]
+        cache = self.__dict__.setdefault("_env_facts", {})
+        if (what, env) not in cache:
+            cache[(what, env)] = build()
+        return cache[(what, env)]
 
     @cached_property
     def zones(self) -> list[str]:
@@ -132,6 +170,8 @@ class Index:
         return [str(b.body.get("name", "")) for b in self.a.blocks("aws_lb", env, mode="data")]
 
     def db_identifiers(self, env: str) -> list[str]:
+        if optimize.enabled():
+            return list(self._per_env("db-identifiers", env, lambda: [str(b.body.get("identifier", "")) for b in self.a.blocks("aws_db_instance", env)]))
         return [str(b.body.get("identifier", "")) for b in self.a.blocks("aws_db_instance", env)]
 
     @cached_property
@@ -181,11 +221,25 @@ class Index:
         root = self.root_apps.get(manifest.env)
         if root and directory == f"{root.path.removeprefix(root.tree_prefix).rstrip('/')}/":
             owners.append(Manifest(manifest.env, "<terraform root Application>", {"kind": "Application", "metadata": {"name": "root"}}))
+        if optimize.enabled():
+            owners.extend(self._apps_by_directory.get((manifest.env, directory), ()))
+            return owners
         for app in self.applications.get(manifest.env, []):
             for path in self.source_dirs(app):
                 if directory == path:
                     owners.append(app)
         return owners
+
+    @cached_property
+    def _apps_by_directory(self) -> dict[tuple[str, str], list[Manifest]]:
+        """(env, directory) -> the Applications syncing it, in :meth:`owners` order. Every rule asks
+        per object; scanning every Application per object was quadratic in the number of apps."""
+        found: dict[tuple[str, str], list[Manifest]] = {}
+        for env, apps in self.applications.items():
+            for app in apps:
+                for path in self.source_dirs(app):
+                    found.setdefault((env, path), []).append(app)
+        return found
 
     def source_dirs(self, app: Manifest) -> list[str]:
         """Gitops-root-relative directories an Application syncs from the platform repo."""
@@ -208,6 +262,14 @@ class Index:
             if dest:
                 return str(dest)
         return ""
+
+
+def covers(record: str, host: str) -> bool:
+    """A DNS record name (``*.`` wildcards match exactly one label) covers ``host``."""
+    if record.startswith("*."):
+        suffix = record[1:]
+        return host.endswith(suffix) and "." not in host[: -len(suffix)]
+    return record == host
 
 
 def sources(app: Manifest) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ import promql_parser
 import yaml
 
 from goldenpath import charts
+from goldenpath.verify import optimize
 from goldenpath.verify.artifacts import Artifacts, Manifest
 from goldenpath.verify.charts import rendered_manifests
 from goldenpath.verify.registry import rule
@@ -53,12 +54,28 @@ def _dashboards(m: Manifest) -> Iterator[tuple[str, dict[str, Any]]]:
         return
     for key, text in (m.obj.get("data") or {}).items():
         if str(key).endswith(".json"):
-            try:
-                board = json.loads(text)
-            except ValueError:
-                continue  # dashboard-sidecar reports invalid JSON
+            board = _board(text)
             if isinstance(board, dict):
                 yield str(key), board
+
+
+_BOARDS: dict[str, Any] = {}  # dashboard JSON text -> its model (None: invalid); read-only models
+
+
+def _board(text: Any) -> Any:
+    """The parsed dashboard (None when invalid: dashboard-sidecar reports it); four rules read
+    every dashboard, so with optimisations on each text is parsed once per process."""
+    if optimize.enabled() and isinstance(text, str) and text in _BOARDS:
+        return _BOARDS[text]
+    try:
+        board = json.loads(text)
+    except ValueError:
+        board = None
+    if optimize.enabled() and isinstance(text, str):
+        if len(_BOARDS) > 50_000:
+            _BOARDS.clear()
+        _BOARDS[text] = board
+    return board
 
 
 def env_dashboards(a: Artifacts, env: str) -> Iterator[tuple[Manifest, str, dict[str, Any]]]:
@@ -93,6 +110,33 @@ def promql_sources(a: Artifacts, env: str) -> Iterator[tuple[Manifest, str, str]
                     yield m, f"{key} panel {panel.get('title')!r}", str(target.get("expr", ""))
 
 
+def parse(a: Artifacts, expr: str) -> Any:
+    """``promql_parser.parse`` (raises ValueError), memoised per expression: the same expression
+    is in every env and in many generated dashboards, and two rules parse each one."""
+    if not optimize.enabled():
+        return promql_parser.parse(expr)
+    memo: dict[str, tuple[bool, Any]] = a.cache.setdefault("promql", {})
+    if expr not in memo:
+        try:
+            memo[expr] = (True, promql_parser.parse(expr))
+        except ValueError as exc:
+            memo[expr] = (False, exc)
+    ok, result = memo[expr]
+    if not ok:
+        raise result
+    return result
+
+
+def _metric_names(a: Artifacts, expr: str) -> set[str]:
+    """metric_names(parse(expr)), memoised per expression like the parse (raises ValueError)."""
+    if not optimize.enabled():
+        return metric_names(parse(a, expr))
+    memo: dict[str, set[str]] = a.cache.setdefault("promql-metric-names", {})
+    if expr not in memo:
+        memo[expr] = metric_names(parse(a, expr))
+    return memo[expr]
+
+
 def metric_names(expr: Any) -> set[str]:
     names: set[str] = set()
 
@@ -113,7 +157,7 @@ def promql_parse(a: Artifacts) -> Iterator[Violation]:
     for env in a.environments:
         for m, where, expr in promql_sources(a, env):
             try:
-                promql_parser.parse(expr)
+                parse(a, expr)
             except ValueError as exc:
                 yield _v(m, "promql-parse", f"{where}: {expr!r} does not parse ({exc})")
 
@@ -141,7 +185,7 @@ def promql_metrics(a: Artifacts) -> Iterator[Violation]:
         recorded_names = recorded(a, env)
         for m, where, expr in promql_sources(a, env):
             try:
-                names = metric_names(promql_parser.parse(expr))
+                names = _metric_names(a, expr)
             except ValueError:
                 continue  # promql-parse reports it
             for name in sorted(names):
@@ -230,7 +274,7 @@ def logs_labels(a: Artifacts) -> Iterator[Violation]:
                     continue
                 selector = str(target.get("expr", "")).split("|", 1)[0].strip()
                 try:
-                    parsed = promql_parser.parse(selector)
+                    parsed = parse(a, selector)
                 except ValueError as exc:
                     yield _v(m, "logs-labels", f"{key} panel {panel.get('title')!r}: stream selector {selector!r} does not parse ({exc})")
                     continue

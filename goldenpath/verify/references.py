@@ -98,6 +98,7 @@ def workload_selector(a: Artifacts) -> Iterator[Violation]:
     server rejects it: `selector does not match template labels`), and a StatefulSet's
     serviceName is a Service of its namespace."""
     index = Index(a)
+    services_by_env: dict[str, dict[str, set[str]]] = {}  # env -> namespace -> Service names, once per env
     for m in a.manifests:
         if m.kind not in ("Deployment", "StatefulSet", "DaemonSet"):
             continue
@@ -107,7 +108,12 @@ def workload_selector(a: Artifacts) -> Iterator[Violation]:
         if not wanted or not wanted.items() <= labels.items():
             yield _v(m, "workload-selector", f"selector {wanted} does not match the template labels {labels}")
         if m.kind == "StatefulSet" and spec.get("serviceName"):
-            services = {s.name for s in a.of_kind("Service", m.env) if index.namespace_of(s) == index.namespace_of(m)}
+            if m.env not in services_by_env:
+                by_namespace: dict[str, set[str]] = {}
+                for service in a.of_kind("Service", m.env):
+                    by_namespace.setdefault(index.namespace_of(service), set()).add(service.name)
+                services_by_env[m.env] = by_namespace
+            services = services_by_env[m.env].get(index.namespace_of(m), set())
             if spec["serviceName"] not in services:
                 yield _v(m, "workload-selector", f"serviceName {spec['serviceName']} is not a Service of {index.namespace_of(m)}")
 
@@ -167,12 +173,18 @@ def object_namespace(a: Artifacts) -> Iterator[Violation]:
     index = Index(a)
     for env in a.environments:
         projects = {p.name: p for p in a.of_kind("AppProject", env)}
+        # project -> (its destinations, the exact ones, the patterns): once per project, since a
+        # team project lists a destination per app (matching each app against all was quadratic)
+        permitted: dict[str, tuple[list[str], set[str], list[str]]] = {}
         for app in index.applications.get(env, []):
             spec = app.obj.get("spec") or {}
             destination = str((spec.get("destination") or {}).get("namespace") or "")
             project = projects.get(str(spec.get("project")))
-            allowed = [str(d.get("namespace")) for d in ((project.obj.get("spec") or {}).get("destinations") or [])] if project else []
-            if project is not None and destination and not any(_glob(p, destination) for p in allowed):
+            if project is not None and project.name not in permitted:
+                listed = [str(d.get("namespace")) for d in ((project.obj.get("spec") or {}).get("destinations") or [])]
+                permitted[project.name] = (listed, {p for p in listed if "*" not in p}, [p for p in listed if "*" in p])
+            allowed, exact, patterns = permitted[project.name] if project is not None else ([], set(), [])
+            if project is not None and destination and destination not in exact and not any(_glob(p, destination) for p in patterns):
                 yield _v(app, "object-namespace", f"destination namespace {destination} is not permitted in project {project.name} ({', '.join(allowed)})")
         for m in a.manifests:
             if m.env != env or not m.namespace:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from goldenpath.verify import kustomize
 from goldenpath.verify.artifacts import Artifacts, Manifest
 from goldenpath.verify.index import Index, sources
 from goldenpath.verify.registry import rule
@@ -22,6 +23,7 @@ from goldenpath.verify.report import Violation
 
 ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/(?P<repo>[^:@]+)$")
 SOURCE_PATHS_ANNOTATION = "goldenpath.io/source-paths"
+GLOB_CHARS = frozenset("*?[")  # fnmatch's only special characters
 
 
 def _v(manifest: Manifest, rule_id: str, message: str) -> Violation:
@@ -66,10 +68,18 @@ def image_update_write_back(a: Artifacts) -> Iterator[Violation]:
     syncs, into a kustomization that has the tracked image: anything else is either lost on the
     next sync (method argocd) or a commit nothing deploys."""
     index = Index(a)
+    by_name: dict[str, dict[str, list[Manifest]]] = {}  # env -> Application name -> Applications
+    for env, apps in index.applications.items():
+        for app in apps:
+            by_name.setdefault(env, {}).setdefault(app.name, []).append(app)
     for updater in a.of_kind("ImageUpdater"):
         apps = index.applications.get(updater.env, [])
         for ref in _refs(updater):
-            matched = [app for app in apps if fnmatch.fnmatchcase(app.name, str(ref.get("namePattern", "")))]
+            pattern = str(ref.get("namePattern", ""))
+            if GLOB_CHARS.isdisjoint(pattern):  # a plain name (one updater per app): a lookup, not a scan of every Application
+                matched = list(by_name.get(updater.env, {}).get(pattern, []))
+            else:
+                matched = [app for app in apps if fnmatch.fnmatchcase(app.name, pattern)]
             if len(matched) != 1:
                 yield _v(updater, "image-update-write-back", f"namePattern {ref.get('namePattern')!r} matches {len(matched)} Applications (expected exactly one)")
                 continue
@@ -105,7 +115,7 @@ def _kustomization(a: Artifacts, env: str, app_path: str) -> dict[str, Any] | No
     path = a.gitops_root / relative
     if not path.is_file():
         return None
-    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=kustomize.YAML_LOADER)  # libyaml: one file per app
     return loaded if isinstance(loaded, dict) else None
 
 
@@ -115,12 +125,16 @@ def team_source_paths(a: Artifacts) -> Iterator[Violation]:
     limit a project to paths of a repository, so a team's app could otherwise sync another
     team's or the platform's directory)."""
     projects = {(p.env, p.name): p for p in a.of_kind("AppProject")}
+    listed: dict[tuple[str, str], set[str]] = {}  # a team project lists a path per app: split it once, not per app
     for app in a.of_kind("Application"):
-        project = projects.get((app.env, str((app.obj.get("spec") or {}).get("project", ""))))
+        key = (app.env, str((app.obj.get("spec") or {}).get("project", "")))
+        project = projects.get(key)
         annotations = ((project.obj.get("metadata") or {}).get("annotations") or {}) if project else {}
         if SOURCE_PATHS_ANNOTATION not in annotations:
             continue
-        allowed = {p for p in str(annotations[SOURCE_PATHS_ANNOTATION]).split(",") if p}
+        if key not in listed:
+            listed[key] = {p for p in str(annotations[SOURCE_PATHS_ANNOTATION]).split(",") if p}
+        allowed = listed[key]
         for source in sources(app):
             path = source.get("path")
             if path is None or str(path).rstrip("/") not in allowed:

@@ -31,6 +31,7 @@ from cdk8s_app.database import DatabaseProvisioning
 from goldenpath import naming
 from goldenpath.config import PlatformConfig, load_config
 from goldenpath.errors import ConfigError
+from goldenpath.model import Database
 from tests.postgres import MASTER_USER, PG_BIN, PostgresServer, free_port, postgres_fixture  # noqa: F401  (the `postgres` fixture)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -204,6 +205,44 @@ def test_config_map_carries_the_repository_scripts_byte_for_byte(dev):
     ]
 
 
+def test_databases_are_provisioned_in_bounded_batches_each_its_own_job_and_config_map(monkeypatch):
+    # GIVEN batches of two databases (dev has three)
+    monkeypatch.setattr(database, "BATCH_SIZE", 2)
+    objs = render(CONFIG, "dev")
+    jobs = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Job"}
+    maps = {o["metadata"]["name"]: o for o in objs if o["kind"] == "ConfigMap"}
+    # WHEN reading the batches THEN the first keeps the unnumbered name, each Job mounts its own ConfigMap
+    assert sorted(jobs) == sorted(maps) == ["db-provisioner", "db-provisioner-2"]
+    specs = {}
+    for name, job in jobs.items():
+        pod = job["spec"]["template"]["spec"]
+        assert {v["name"]: v.get("configMap", {}).get("name") for v in pod["volumes"]}["scripts"] == name
+        assert pod["serviceAccountName"] == naming.DATABASE_PROVISIONER  # one ServiceAccount, one NetworkPolicy for all
+        assert job["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "1"
+        lines = maps[name]["data"]["databases.spec"].splitlines()[1:]
+        prefixes = {e["name"].rsplit("_", 1)[0] for e in pod["containers"][0]["env"] if e["name"].startswith("DB_")}
+        assert prefixes == {line.split()[4] for line in lines}  # a Job carries the credentials of its batch only
+        specs[name] = lines
+    # AND every database is in exactly one batch, in order
+    assert specs == {
+        "db-provisioner": ["backstage backstage_app true 50 DB_BACKSTAGE", "keycloak keycloak_app false 20 DB_KEYCLOAK"],
+        "db-provisioner-2": ["orders orders_app false 20 DB_ORDERS"],
+    }
+    assert len([o for o in objs if o["kind"] in ("ServiceAccount", "NetworkPolicy")]) == 2
+
+
+def test_a_batch_stays_far_below_the_manifest_budget():
+    # GIVEN the largest batch a config can make (BATCH_SIZE owners with the longest names the model allows)
+    owners = [
+        naming.DatabaseOwner(f"{'a' * 55}{i:08d}", f"apps-{'a' * 50}", Database(name=f"{'d' * 55}{i:08d}", size="large"))
+        for i in range(database.BATCH_SIZE)
+    ]
+    # WHEN rendering its env and spec THEN the Job's env and the ConfigMap are well under 256 KiB
+    env_bytes = len(json.dumps(database.job_env(owners)))
+    spec_bytes = len(database.spec(owners)) + sum(map(len, database.scripts().values()))
+    assert env_bytes + spec_bytes < 256 * 1024 // 2, (env_bytes, spec_bytes)
+
+
 def test_an_environment_without_databases_renders_nothing(config_copy):
     # GIVEN a config where no component or app asks for a database
     platform = yaml.safe_load((config_copy / "platform.yaml").read_text())
@@ -260,14 +299,18 @@ def password() -> str:
 
 
 class Job:
-    """The rendered Job, run locally: its ConfigMap files in a directory, its env resolved."""
+    """The rendered Job, run locally: its ConfigMap files in a directory, its env resolved.
+    ``batch``: which provisioning batch (its own Job and ConfigMap) to run."""
 
-    def __init__(self, objs: list[dict[str, Any]], workdir: Path, server: PostgresServer):
+    def __init__(self, objs: list[dict[str, Any]], workdir: Path, server: PostgresServer, batch: int = 0):
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
-        for name, text in one(objs, "ConfigMap")["data"].items():
-            (self.dir / name).write_text(text)
-        (self.container,) = pod_spec(objs)["containers"]
+        name = database.batch_name(batch)
+        (job,) = [o for o in objs if o["kind"] == "Job" and o["metadata"]["name"] == name]
+        (config_map,) = [o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"] == name]
+        for file, text in config_map["data"].items():
+            (self.dir / file).write_text(text)
+        (self.container,) = job["spec"]["template"]["spec"]["containers"]
         self.secrets: dict[str, dict[str, str]] = {naming.DATABASE_MASTER_CREDENTIALS: {"username": MASTER_USER, "password": server.master_password}}
         for line in (self.dir / "databases.spec").read_text().splitlines()[1:]:
             dbname, role, _, _, prefix = line.split()
@@ -292,10 +335,17 @@ class Job:
         return env
 
     def run(self, **overrides: str | None) -> subprocess.CompletedProcess[str]:
+        return self.finish(self.start(**overrides))
+
+    def start(self, **overrides: str | None) -> subprocess.Popen[str]:
         shell, script = self.container["command"]
         command = [shell, script.replace(database.MOUNT, str(self.dir))]
         # start_new_session: no controlling terminal, as in the Job's pod (psql's \password then reads stdin)
-        proc = subprocess.run(command, env=self.env(**overrides), capture_output=True, text=True, timeout=120, start_new_session=True)
+        return subprocess.Popen(command, env=self.env(**overrides), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+    def finish(self, process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+        stdout, stderr = process.communicate(timeout=120)
+        proc = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
         for values in self.secrets.values():  # no run ever prints a password
             assert values["password"] not in proc.stdout + proc.stderr
         return proc
@@ -391,6 +441,27 @@ def test_job_pod_has_no_terminal(dev):
     # psql's \password reads the password from stdin only when there is no terminal
     (container,) = pod_spec(dev)["containers"]
     assert not container.get("tty") and not container.get("stdin")
+
+
+@pytest.mark.postgres
+def test_batches_running_in_parallel_provision_every_database_once(postgres, job, tmp_path, monkeypatch):
+    # GIVEN batches of two databases: dev's three databases in two Jobs (2 + 1), as at 2,000 apps
+    monkeypatch.setattr(database, "BATCH_SIZE", 2)
+    objs = render(CONFIG, "dev")
+    first, second = (Job(objs, tmp_path / f"batch-{i}", postgres, batch=i) for i in (0, 1))
+    second.secrets = first.secrets = {**first.secrets, **second.secrets}
+    # WHEN both Jobs run at the same time (one hook wave) THEN both succeed with their own databases
+    results = [job.finish(process) for job, process in [(first, first.start()), (second, second.start())]]
+    assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
+    assert "provision: all 2 databases provisioned" in results[0].stdout
+    assert "provision: all 1 databases provisioned" in results[1].stdout
+    state = catalog(postgres)
+    assert {r[0] for r in state["roles"]} - set(BASE_ROLES) == {"backstage_app", "keycloak_app", "orders_app"}
+    for owner, db in (("backstage", "backstage"), ("keycloak", "keycloak"), ("orders", "orders")):
+        assert can_login(postgres, first.credentials(owner)["username"], first.credentials(owner)["password"], db) == "ok"
+    # AND a second parallel run changes nothing
+    assert [job.finish(p).returncode for job, p in [(first, first.start()), (second, second.start())]] == [0, 0]
+    assert catalog(postgres) == state
 
 
 @pytest.mark.postgres

@@ -244,6 +244,8 @@ CASES: dict[str, Mutation] = {
     "image-update-repository": lambda r: edit_yaml(r, ORDERS_UPDATER, _set(["spec", "applicationRefs", 0, "images", 0, "imageName"], "593517239005.dkr.ecr.eu-west-2.amazonaws.com/goldenpath/order")),
     # ... or writes back to a path its Application does not sync
     "image-update-write-back": lambda r: edit_yaml(r, ORDERS_UPDATER, _set(["spec", "writeBackConfig", "gitConfig", "writeBackTarget"], "kustomization:../hello-goldenpath-idp")),
+    # issue 14: an object that grew past the 256 KiB budget (one entry per app)
+    "manifest-size": lambda r: edit_yaml(r, ORDERS_DASHBOARD, _set(["data", "padding.txt"], "x" * 262_144)),
     # a team's Application syncs a directory its project does not list (another team's)
     "team-source-paths": lambda r: edit_yaml(r, "dev/apps/appproject-team-commerce.yaml", _set(["metadata", "annotations", "goldenpath.io/source-paths"], "dist/gitops/dev/workloads/sample-stateless")),
     # the private postgres name points at address:port (the endpoint), which resolves nowhere
