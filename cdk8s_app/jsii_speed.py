@@ -32,6 +32,7 @@ import jsii._kernel as _kernel
 import jsii._type_checking as _type_checking
 from cdk8s_plus_33 import k8s
 
+from goldenpath import optimize
 from imports.prometheus_prometheusrule.com.coreos.monitoring import PrometheusRuleSpecGroupsRulesExpr
 
 # Union-of-scalars classes whose factories return immutable value holders.
@@ -46,8 +47,8 @@ VALUE_FACTORIES: tuple[tuple[type, str], ...] = (
 
 
 def enabled() -> bool:
-    """False when ``GOLDENPATH_OPTIMIZE`` is 0/false/no/off (same parsing as the verifier's)."""
-    return os.environ.get("GOLDENPATH_OPTIMIZE", "1").strip().lower() not in ("0", "false", "no", "off")
+    """False when ``GOLDENPATH_OPTIMIZE`` is 0/false/no/off (goldenpath/optimize.py)."""
+    return optimize.requested()
 
 
 def type_checks_enabled() -> bool:

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from goldenpath import optimize
 from goldenpath.charts import REPO
 from orchestration.publish import TMP_PREFIX
 
@@ -56,7 +57,7 @@ class Unhashable(Exception):
 
 
 def enabled() -> bool:
-    return os.environ.get("GOLDENPATH_OPTIMIZE", "1") != "0"
+    return optimize.requested()
 
 
 def code_roots(repo: Path = REPO) -> list[Path]:

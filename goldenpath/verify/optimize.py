@@ -11,7 +11,7 @@ which per object was a fifth of a rule's time.
 
 from __future__ import annotations
 
-import os
+from goldenpath import optimize
 
 _enabled = True
 
@@ -19,7 +19,7 @@ _enabled = True
 def refresh() -> bool:
     """Read ``GOLDENPATH_OPTIMIZE`` again (at the start of a run) and return the switch."""
     global _enabled
-    _enabled = os.environ.get("GOLDENPATH_OPTIMIZE", "1").strip().lower() not in ("0", "false", "no", "off")
+    _enabled = optimize.requested()
     return _enabled
 
 
