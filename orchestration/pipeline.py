@@ -6,16 +6,23 @@ verifier finding leaves the committed ``cdktf.out/`` and ``dist/gitops/`` exactl
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import pickle
 import shutil
+import signal
+import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from goldenpath import fastimport
+from goldenpath import fastimport, optimize
 from goldenpath.config import PlatformConfig, load_config
+from goldenpath.errors import ConfigError
 from orchestration.publish import clean_leftovers, replace_trees, staging_dir
 
 
@@ -56,6 +63,77 @@ def render_gitops(config: PlatformConfig, outdir: Path, timings: Timings) -> Non
         render(config, outdir)
 
 
+def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, timings: Timings) -> None:
+    """Both halves into their staging directories. On 2 cores they render at once: a child forked
+    before jsii starts (no node runtime to share yet) renders the GitOps tree while this process
+    renders Terraform; each half runs in a jsii runtime of its own, exactly the code of the
+    sequential path, so the bytes are the same (tests/test_synth.py compares the committed tree
+    with both). Sequential when jsii is already running here (the test suite's in-process
+    synths), when fork is unavailable, or with GOLDENPATH_OPTIMIZE=0."""
+    if not optimize.requested() or "jsii" in sys.modules or not hasattr(os, "fork"):
+        render_terraform(config, tf_stage, timings)
+        render_gitops(config, gitops_stage, timings)
+        return
+    read_end, write_end = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        os.close(read_end)
+        _die_with(parent)
+        os._exit(_render_gitops_child(config, gitops_stage, write_end))
+    os.close(write_end)
+    try:
+        render_terraform(config, tf_stage, timings)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            report = pipe.read()
+        os.waitpid(pid, 0)
+    _raise_or_record(report, timings)
+
+
+def _die_with(parent: int) -> None:
+    """A SIGKILLed synth must not leave a child writing into a staging directory that the next
+    run is about to delete (Linux prctl PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the parent's kill still stops the render
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _render_gitops_child(config: PlatformConfig, gitops_stage: Path, write_end: int) -> int:
+    child = Timings()
+    try:
+        render_gitops(config, gitops_stage, child)
+        report: dict[str, object] = {"timings": child.steps}
+    except ConfigError as exc:
+        report = {"config_issues": exc.issues}
+    except OSError as exc:
+        report = {"os_error": (exc.errno, exc.strerror, exc.filename)}
+    except BaseException:
+        report = {"failure": traceback.format_exc()}
+    with os.fdopen(write_end, "wb") as pipe:
+        pipe.write(pickle.dumps(report))
+    return 0
+
+
+def _raise_or_record(report: bytes, timings: Timings) -> None:
+    if not report:
+        raise RuntimeError("the GitOps render process ended without a result (killed?)")
+    result = pickle.loads(report)
+    if "config_issues" in result:
+        raise ConfigError(result["config_issues"])
+    if "os_error" in result:
+        raise OSError(*result["os_error"])
+    if "failure" in result:
+        raise RuntimeError(f"the GitOps render failed:\n{result['failure']}")
+    for step, seconds in result["timings"].items():
+        # the child's steps ran while this process rendered Terraform: kept apart from "import"
+        timings.steps["gitops-import" if step == "import" else step] = seconds
+
+
 @dataclass
 class Staged:
     config: PlatformConfig
@@ -80,9 +158,8 @@ def staged_render(
     try:
         envs = len(config.environments)
         progress(f"synthesizing Terraform ({envs} environments, {len(config.apps)} apps)")
-        render_terraform(config, tf_stage, timings)
         progress("rendering the GitOps tree")
-        render_gitops(config, gitops_stage, timings)
+        render_halves(config, tf_stage, gitops_stage, timings)
         yield Staged(config, tf_stage, gitops_stage, timings)
     finally:
         shutil.rmtree(tf_stage, ignore_errors=True)

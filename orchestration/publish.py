@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from goldenpath import optimize
+
 TMP_PREFIX = ".goldenpath-tmp-"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -115,6 +117,11 @@ def _exchange(a: Path, b: Path) -> None:
 
 
 def _fsync_tree(root: Path) -> None:
+    """Every file and directory of ``root`` on disk before it is swapped in: one syncfs(2) of its
+    filesystem (Linux; flushes all of it at once, where an fsync per file cost ~0.3 ms x 5,000
+    files at 100 apps), else an fsync per file."""
+    if optimize.requested() and _syncfs(root):
+        return
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
             fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
@@ -123,6 +130,20 @@ def _fsync_tree(root: Path) -> None:
             finally:
                 os.close(fd)
         _fsync_dir(Path(dirpath))
+
+
+def _syncfs(root: Path) -> bool:
+    syncfs = getattr(_libc, "syncfs", None)
+    if syncfs is None:  # pragma: no cover - not glibc
+        return False
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if syncfs(fd) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"syncfs failed: {os.strerror(err)}", str(root))
+        return True
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(path: Path) -> None:
