@@ -51,7 +51,8 @@ def render_terraform(config: PlatformConfig, outdir: Path, timings: Timings) -> 
         fastimport.install()
         from stacks.app import build_app
     with timings.step("construct"):
-        app = build_app(config, outdir=str(outdir))
+        # absolute: the jsii runtime resolves paths against its own cwd, fixed when it started
+        app = build_app(config, outdir=str(outdir.absolute()))
     with timings.step("terraform-synth"):
         app.synth()
 
