@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import signal
@@ -23,6 +25,27 @@ def synth(workdir: Path, *extra: str, env: dict[str, str] | None = None) -> subp
         [sys.executable, "-m", "goldenpath", "synth", "--config", "config", *extra],
         cwd=workdir, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})}, capture_output=True, text=True, check=False,
     )
+
+
+def cli(workdir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI in this process (jsii already warm: seconds less per call than a subprocess), run
+    in ``workdir`` with ``env`` added, its output captured like a subprocess's."""
+    from orchestration.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = dict(os.environ)
+    os.environ.update(env or {})
+    try:
+        with contextlib.chdir(workdir), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
+def synth_here(workdir: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return cli(workdir, "synth", "--config", "config", *extra, env=env)
 
 
 def state(workdir: Path) -> dict[str, bytes]:
@@ -73,7 +96,7 @@ def test_removing_the_stateful_app_is_refused_until_acknowledged(workdir: Path, 
     before = state(workdir)
     # WHEN the stateful app's file is deleted
     (workdir / "config/apps/orders.yaml").unlink()
-    refused = synth(workdir)
+    refused = synth_here(workdir)
     # THEN synth refuses, lists what would be destroyed, and writes nothing
     assert refused.returncode == 3, refused.stderr
     lines = refused.stderr.splitlines()
@@ -85,12 +108,12 @@ def test_removing_the_stateful_app_is_refused_until_acknowledged(workdir: Path, 
     assert state(workdir) == before
     # WHEN the user acknowledges exactly the listed items THEN it succeeds
     ids = lines[-1].split("ALLOW_DESTROY='", 1)[1].rstrip("'")
-    accepted = synth(workdir, env={"ALLOW_DESTROY": ids})
+    accepted = synth_here(workdir, env={"ALLOW_DESTROY": ids})
     assert accepted.returncode == 0, accepted.stderr
     assert not (workdir / "dist/gitops/dev/workloads/orders").exists()
     # a partial acknowledgement is not enough
     (workdir / "config/apps/hello-goldenpath-idp.yaml").unlink()
-    assert synth(workdir, "--allow-destroy", "global-ecr:*").returncode == 3
+    assert synth_here(workdir, "--allow-destroy", "global-ecr:*").returncode == 3
 
 
 def _edit(workdir: Path, variant: str) -> None:
@@ -212,11 +235,9 @@ def test_a_kill_at_every_step_of_publishing_leaves_whole_trees(tmp_path: Path, m
 
 
 @pytest.mark.slow
-def test_sigkill_while_rendering_or_verifying_leaves_the_trees_and_the_next_run_cleans_up(tmp_path: Path) -> None:
-    # GIVEN a published platform (config A) and an edit (config B)
-    workdir = tmp_path / "work"
-    shutil.copytree(REPO / "config", workdir / "config")
-    assert synth(workdir).returncode == 0
+def test_sigkill_while_rendering_or_verifying_leaves_the_trees_and_the_next_run_cleans_up(workdir: Path, synthesized: Path) -> None:
+    # GIVEN a published platform (config A: the session's render) and an edit (config B)
+    _published(workdir, synthesized)
     before = {out: tree(workdir, out) for out in OUTPUTS}
     _edit(workdir, "B")
     for marker, delay in (("rendering the GitOps tree", 0.3), ("verifying", 0.3)):
@@ -262,38 +283,35 @@ def test_the_guard_baseline_is_committed_so_a_fresh_clone_without_cdktf_out_is_g
     shutil.rmtree(workdir / "cdktf.out")
     # WHEN the organisation is renamed (every RDS instance, cluster, repository and secret is replaced)
     _rename_organisation(workdir)
-    refused = synth(workdir)
+    refused = synth_here(workdir)
     # THEN synth refuses (exit 3) and lists the replacements it knows from the committed inventory
     assert refused.returncode == 3, refused.stderr
     assert "  dev-database:aws_db_instance.postgres: identifier changes ('goldenpath-dev-postgres' -> 'acme-dev-postgres')" in refused.stderr
     assert "  global-ecr:aws_ecr_repository.orders: name changes" in refused.stderr
     assert not (workdir / "cdktf.out").exists()
     # AND a second try after `rm -rf cdktf.out` is refused the same way (the baseline is not cdktf.out/)
-    assert synth(workdir).returncode == 3
+    assert synth_here(workdir).returncode == 3
 
 
 def test_diff_detailed_exitcode_and_json(workdir: Path, synthesized: Path) -> None:
     _published(workdir, synthesized)
     # GIVEN nothing changed THEN diff --detailed-exitcode exits 0; synth --check too
-    same = subprocess.run([sys.executable, "-m", "goldenpath", "diff", "--detailed-exitcode", "--config", "config"], cwd=workdir,
-                          env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False)
+    same = cli(workdir, "diff", "--detailed-exitcode", "--config", "config")
     assert same.returncode == 0, same.stderr
     # GIVEN a harmless change THEN 2, and the JSON lists it
     _edit(workdir, "B")
-    changed = subprocess.run([sys.executable, "-m", "goldenpath", "diff", "--detailed-exitcode", "--format", "json", "--config", "config"],
-                             cwd=workdir, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False)
+    changed = cli(workdir, "diff", "--detailed-exitcode", "--format", "json", "--config", "config")
     assert changed.returncode == 2, changed.stderr
     import json
 
     report = json.loads(changed.stdout)
     assert {"group": "staging", "key": "Deployment/apps-hello-goldenpath-idp/hello-goldenpath-idp"} in report["manifests"]["changed"]
     assert report["guard"] == []
-    assert synth(workdir, "--check").returncode == 2
+    assert synth_here(workdir, "--check").returncode == 2
     # GIVEN a change the guard would refuse THEN 3, and nothing was written
     (workdir / "config/apps/orders.yaml").unlink()
     before = state(workdir)
-    guarded = subprocess.run([sys.executable, "-m", "goldenpath", "diff", "--detailed-exitcode", "--format", "json", "--config", "config"],
-                             cwd=workdir, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False)
+    guarded = cli(workdir, "diff", "--detailed-exitcode", "--format", "json", "--config", "config")
     assert guarded.returncode == 3, guarded.stderr
     assert "global-ecr:aws_ecr_repository.orders" in {d["id"] for d in json.loads(guarded.stdout)["guard"]}
     assert state(workdir) == before
@@ -320,7 +338,7 @@ def test_npx_cdktf_synth_runs_the_same_guard_and_does_not_move_the_baseline(work
     assert "global-ecr:aws_ecr_repository.orders: removed" in cdktf.stdout + cdktf.stderr
     assert (workdir / "dist/state-inventory.json").read_bytes() == inventory_before
     # AND the next make synth still lists the deletions (the baseline is the committed inventory)
-    again = synth(workdir)
+    again = synth_here(workdir)
     assert again.returncode == 3
     assert "  global-ecr:aws_ecr_repository.orders: removed" in again.stderr
     # WHEN acknowledged, npx cdktf synth writes cdktf.out/ (and only that)

@@ -14,6 +14,7 @@ defaults applied (``sessionTagsPolicy: None``) and valid against its schema.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +31,9 @@ ENVS = ("dev", "staging", "prod")
 ADMISSION_VARIABLES = ("object", "oldObject", "request", "params", "namespaceObject", "authorizer", "variables")
 
 
+@functools.cache  # the CRD is 349 KB of YAML: parsed once, not twice per case
 def _crd_schema() -> dict[str, Any]:
-    crd = yaml.safe_load((schemas.crd_dir() / "external-secrets" / "external-secrets.io_secretstores.yaml").read_text())
+    crd = yaml.load((schemas.crd_dir() / "external-secrets" / "external-secrets.io_secretstores.yaml").read_text(), Loader=yaml.CSafeLoader)
     (v1,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1"]
     return dict(v1["schema"]["openAPIV3Schema"])
 
