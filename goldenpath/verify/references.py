@@ -204,8 +204,9 @@ def _glob(pattern: str, value: str) -> bool:
 @rule("externalsecret-tenant", "consistency")
 def externalsecret_tenant(a: Artifacts) -> Iterator[Violation]:
     """An ExternalSecret in an app's namespace apps-<app> reads only keys under <org>/<env>/<app>/
-    and never finds secrets by name or tag: the operator's role may read the whole env prefix,
-    so without this one team's manifest could copy another team's database password."""
+    and never finds secrets by name or tag: the first line of defence, before IAM (the tenant
+    role reads only the session tag's app, goldenpath/verify/tenancy.py), so a manifest asking
+    for another team's secret fails here, at synth, not as an AccessDenied at sync."""
     index = Index(a)
     for es in a.of_kind("ExternalSecret"):
         namespace = index.namespace_of(es)
