@@ -60,8 +60,6 @@ def write_reports(results: dict[str, Any], outdir: Path, before: dict[str, Any] 
     intercept, per_app = slope(points)
     rss_points = [(int(k) + 3, sizes[k]["ours"]["peak_rss_mib"]) for k in keys]
     rss_intercept, rss_per_app = slope(rss_points)
-    if before:
-        results["before_sizes"] = before["sizes"]
     results["fit"] = {"intercept_s": intercept, "per_app_ms": per_app * 1000, "rss_intercept_mib": rss_intercept, "rss_per_app_mib": rss_per_app}
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
@@ -145,10 +143,10 @@ def write_reports(results: dict[str, Any], outdir: Path, before: dict[str, Any] 
     lines += [f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, ok, value in checks]
     lines.append("")
     (outdir / "RESULTS.md").write_text("\n".join(lines))
-    _plot(results, keys, outdir / "scaling.png")
+    _plot(results, keys, outdir / "scaling.png", before["sizes"] if before else None)
 
 
-def _plot(results: dict[str, Any], keys: list[str], target: Path) -> None:
+def _plot(results: dict[str, Any], keys: list[str], target: Path, before: dict[str, Any] | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -158,7 +156,6 @@ def _plot(results: dict[str, Any], keys: list[str], target: Path) -> None:
     x = [int(k) + 3 for k in keys]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     left.plot(x, [sizes[k]["ours"]["median_s"] for k in keys], "o-", label="ours (after)")
-    before = results.get("before_sizes")
     if before:
         bkeys = sorted(before, key=int)
         left.plot([int(k) + 3 for k in bkeys], [before[k]["ours"]["median_s"] for k in bkeys], "x:", color="tab:grey", label="before")
