@@ -26,12 +26,14 @@ from goldenpath.verify.report import Violation
 
 LB_ATTRIBUTE = re.compile(r"^\$\{(?P<lb>(data\.)?aws_lb\.[A-Za-z0-9_-]+)\.(?P<attribute>dns_name|zone_id)\}$")
 DB_ATTRIBUTE = re.compile(r"\$\{(?P<db>aws_db_instance\.[A-Za-z0-9_-]+)\.(?P<attribute>[a-z_]+)\}")
+# Attributes that are host names (provider docs: db_instance address/endpoint, lb dns_name, route53_record fqdn).
+HOSTNAME_ATTRIBUTE = re.compile(r"\.(address|endpoint|dns_name|fqdn)\}")
 ALIAS_TYPES = {"A", "AAAA"}
 NAME = re.compile(r"\A(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}\.?\Z")
 
 
 def _v(block: TfBlock, message: str) -> Violation:
-    return Violation(block.file, f"{block.address}", "dns-record-type", message)
+    return Violation(block.file, block.address, "dns-record-type", message)
 
 
 def _zone_names(a: Artifacts) -> dict[tuple[str, str], str]:
@@ -74,11 +76,14 @@ def dns_record_type(a: Artifacts) -> Iterator[Violation]:
             db = DB_ATTRIBUTE.search(record)
             if db and db["attribute"] != "address":
                 yield _v(block, f"record {name} points at {db['db']}.{db['attribute']}; a hostname record needs .address (endpoint is address:port)")
-            literal = record if "${" not in record else None
+            if "${" in record:  # resolved at apply time: judged by the attribute it reads
+                if rtype == "A" and HOSTNAME_ATTRIBUTE.search(record):
+                    yield _v(block, f"A record {name} holds {record!r}, a host name, not an IPv4 address (use a CNAME or an alias for a name)")
+                continue
             if rtype == "A" and not _ipv4(record):
                 yield _v(block, f"A record {name} holds {record!r}, not an IPv4 address (use a CNAME or an alias for a name)")
-            if rtype == "CNAME" and literal is not None and (_ipv4(literal) or not NAME.match(literal)):
-                yield _v(block, f"CNAME {name} holds {literal!r}, not a host name")
+            if rtype == "CNAME" and (_ipv4(record) or not NAME.match(record)):
+                yield _v(block, f"CNAME {name} holds {record!r}, not a host name")
 
 
 def _ipv4(value: str) -> bool:
