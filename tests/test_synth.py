@@ -187,13 +187,6 @@ def _restore(workdir: Path, reference: Path) -> None:
         shutil.rmtree(stale)
 
 
-def _in_process_synth(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from orchestration.cli import main
-
-    monkeypatch.chdir(workdir)
-    assert main(["synth", "--config", "config", "--force"]) == 0
-
-
 @pytest.mark.slow
 def test_a_kill_at_every_step_of_publishing_leaves_whole_trees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every kill point of the write phase, chosen deterministically: before each rename, replace,
@@ -207,7 +200,7 @@ def test_a_kill_at_every_step_of_publishing_leaves_whole_trees(tmp_path: Path, m
     shutil.copytree(REPO / "config", workdir / "config")
     for variant, reference in (("A", ref_a), ("B", ref_b)):
         _edit(workdir, variant)
-        _in_process_synth(workdir, monkeypatch)
+        assert synth_here(workdir, "--force").returncode == 0
         shutil.copytree(workdir, reference, ignore=lambda d, names: ["config"] if Path(d) == workdir else [])
     refs = {"A": {out: tree(ref_a, out) for out in OUTPUTS}, "B": {out: tree(ref_b, out) for out in OUTPUTS}}
     assert refs["A"]["dist/gitops"] != refs["B"]["dist/gitops"]
@@ -229,7 +222,7 @@ def test_a_kill_at_every_step_of_publishing_leaves_whole_trees(tmp_path: Path, m
                 failures.append(f"killed before step {crash_at}: {out} is neither the previous nor the new tree")
     assert failures == []
     # AND the next synth removes the leftovers and publishes B
-    _in_process_synth(workdir, monkeypatch)
+    assert synth_here(workdir, "--force").returncode == 0
     assert {out: tree(workdir, out) for out in OUTPUTS} == refs["B"]
     assert not list(workdir.rglob(".goldenpath-tmp-*"))
 

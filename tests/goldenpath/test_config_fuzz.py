@@ -3,6 +3,7 @@ from it in pure Python works) or fails with exit 2 and located `file:line: ...` 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import io
@@ -71,6 +72,7 @@ def mutated(draw: st.DrawFn) -> tuple[str, Any]:
 
 _WORKDIR = Path(tempfile.mkdtemp(prefix="goldenpath-fuzz-"))  # one copy of config/ for every example
 shutil.copytree(REPO / "config", _WORKDIR / "config")
+atexit.register(shutil.rmtree, _WORKDIR, True)
 
 
 @contextlib.contextmanager
