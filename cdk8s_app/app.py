@@ -192,8 +192,9 @@ def _check_unique_objects(objs: Iterable[dict[str, Any]]) -> None:
 
 def render_files(config: PlatformConfig) -> dict[str, dict[str, Any]]:
     """{env: {relative path: document}} for every env (in memory; used by tests and render)."""
-    app = build(config)
-    return {env: env_files(app, config, env) for env in config.environments}
+    with jsii_speed.fast_jsii():  # one batch for the build and the writer (cdk8s_app.batching)
+        app = build(config)
+        return {env: env_files(app, config, env) for env in config.environments}
 
 
 def render(config: PlatformConfig, outdir: Path) -> None:

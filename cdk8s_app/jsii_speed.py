@@ -32,6 +32,7 @@ import jsii._kernel as _kernel
 import jsii._type_checking as _type_checking
 from cdk8s_plus_33 import k8s
 
+from cdk8s_app import batching
 from goldenpath import optimize
 from imports.prometheus_prometheusrule.com.coreos.monitoring import PrometheusRuleSpecGroupsRulesExpr
 
@@ -90,6 +91,8 @@ def _make_reference_for_native(kernel: Any, d: Any) -> Any:
     mapping = getattr(d, "__jsii_name_mapping__", None)  # set on structs only (jsii.data_type)
     values = getattr(d, "_values", None)
     if mapping is None or not isinstance(values, dict) or isinstance(d, enum.Enum) or getattr(d, "__jsii_type__", None) is None:
+        if (batch := batching.active()) is not None:
+            batch.materialise(d)  # a recorded construct passed to a real call exists first
         return _original_make_reference(kernel, d)
     return {
         "$jsii.struct": {
@@ -116,7 +119,8 @@ def fast_jsii() -> Iterator[None]:
             setattr(cls, name, _memoised(cls, original, cache))
         # The kernel's methods look the function up as a module global on every call.
         _kernel._make_reference_for_native = _make_reference_for_native  # type: ignore[assignment]
-        yield
+        with batching.batching():
+            yield
     finally:
         _type_checking._resolved_check = saved_check
         _kernel._make_reference_for_native = saved_reference  # type: ignore[assignment]

@@ -15,7 +15,7 @@ from typing import Any
 import cdk8s
 from constructs import Construct
 
-from cdk8s_app import jsii_speed
+from cdk8s_app import batching, jsii_speed
 
 # Sync waves of the Applications inside the root app (seed report H/I/L: objects were applied
 # before the CRDs and operators they need). Operators and CRD providers first, then the objects
@@ -80,6 +80,15 @@ class Section(cdk8s.Chart):
         self.directory = directory
         self.sync = sync  # None: the apps/ directory itself, synced by the Terraform-made root app
         self._rendered: list[dict[str, Any]] | None = None
+        # cdk8s_app.batching records the constructs made under a Section with an App of its own
+        # and creates them before the Section is rendered (``batched_pending``: some still wait).
+        self.batchable = self.own_app
+        self.batched_pending = False
+        self.batched_nested = False  # a Chart made below it (its objects are not in to_json)
+
+    def invalidate(self) -> None:
+        """A construct was added: the next :meth:`manifests` renders the Section again."""
+        self._rendered = None
 
     @property
     def has_objects(self) -> bool:
@@ -94,11 +103,16 @@ class Section(cdk8s.Chart):
         Applications (built last, when every Section they read is complete) read whether it has
         objects and its ExternalSecrets, the writer then reads everything. ``final`` (the writer)
         checks the tree once: objects added since, or a nested chart (``Chart.to_json`` leaves
-        its objects to it), render the Section the reference way.
+        its objects to it), render the Section the reference way. While a batch
+        (:mod:`cdk8s_app.batching`) is active it saw every construct made here, so that check is
+        its bookkeeping instead of a walk of the tree.
         """
+        batch = batching.active()
+        if batch is not None and self.batched_pending:
+            batch.flush()
         if self.own_app and self._rendered is None:
-            self._rendered = self.to_json()
-        if self.own_app and not final:
+            self._rendered = batching.to_json(self) if batch is not None else self.to_json()
+        if self.own_app and (not final or (batch is not None and not self.batched_nested)):
             assert self._rendered is not None
             return self._rendered
         constructs = self.node.find_all()
