@@ -198,19 +198,35 @@ CATALOG_KINDS = ["Component", "Group", "Resource", "System", "Template"]
 SERVICE_ACCOUNT_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
 
 
-def catalog_files(config: PlatformConfig) -> list[str]:
-    """Every file under dist/ that Backstage's catalog reads (teams, apps, the app template)."""
-    teams = [naming.catalog_team_file(t) for t in sorted(config.platform.teams)]
-    return teams + [naming.catalog_app_file(a) for a in config.apps] + [naming.CATALOG_TEMPLATE_FILE]
+def catalog_globs() -> list[str]:
+    """What Backstage's catalog reads under dist/, as a fixed list of patterns: the teams, the apps
+    and the app template. One location per app grew the values, and the chart's app-config
+    ConfigMap, with every app (295 KB at 2,000 apps, over the 256 KiB per-object budget). The
+    patterns are the naming functions' paths with ``*`` for the name (team and app names are DNS
+    labels: no ``/``, no leading dot); no ``**``, which would also read the template's skeleton."""
+    return [naming.catalog_team_file("*"), naming.catalog_app_file("*"), naming.CATALOG_TEMPLATE_FILE]
 
 
+# A `url` location with a glob is a search of the branch. Backstage 1.35 (the image's tag:
+# plugin-catalog-backend 1.30.0, backend-defaults 0.7.0):
+# - plugins/catalog-backend/src/processors/UrlReaderProcessor.ts, doRead: "Does it contain globs?
+#   I.e. does it contain asterisks or question marks (no curly braces for now)": reader.search()
+#   when the path git-url-parse takes from the URL matches /[*?]/, else readUrl();
+# - packages/backend-defaults/src/entrypoints/urlReader/lib/GithubUrlReader.ts, search/doSearch:
+#   `new Minimatch(path)` (minimatch 9 defaults: `*` and `?` never cross `/` nor match a leading
+#   dot, `**` spans directories) over the blobs of the branch's recursive git tree (the repository
+#   tarball when GitHub truncates the tree), each match reported as
+#   https://<host>/<org>/<repo>/blob/<branch>/<path>: the URL its per-file location had, so an
+#   entity keeps its location key. The ref is what follows /blob/ (a branch with `/` is cut at its
+#   first `/`, as for a plain location). The search's etag is the branch's commit: a commit to the
+#   branch re-reads every matched file (a git blob API request each, below the truncation).
 def backstage_catalog(config: PlatformConfig, env: str) -> dict[str, Any]:
     """catalog.locations: the generated entities on the env's branch (read through the GitHub
     integration, whose token is the github-token secret)."""
     branch = config.platform.environments[env].branch
     return {
         "rules": [{"allow": CATALOG_KINDS}],
-        "locations": [{"type": "url", "target": naming.git_blob_url(config.platform, branch, f"dist/{f}")} for f in catalog_files(config)],
+        "locations": [{"type": "url", "target": naming.git_blob_url(config.platform, branch, f"dist/{f}")} for f in catalog_globs()],
     }
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from goldenpath import helm_values, naming
-from goldenpath.config import PlatformConfig
+from bench.configs import make_config
+from cdk8s_app.writer import dump
+from goldenpath import charts, helm_render, helm_values, naming, schemas
+from goldenpath.config import PlatformConfig, load_config
+from goldenpath.verify.limits import MANIFEST_BUDGET, serialized_size
 from tests.cdk8s_app.conftest import Tree
 
 ENVS = ("dev", "staging", "prod")
@@ -189,3 +194,26 @@ def test_alertmanager_routes_from_config_and_reads_receivers_from_files(tree: Tr
     # AND the Secret those files come from is made by an ExternalSecret from Secrets Manager
     secret = tree["prod"]["components/kube-prometheus-stack/externalsecret-kube-prometheus-stack-alertmanager.yaml"]
     assert {d["remoteRef"]["key"] for d in secret["spec"]["data"]} == {"goldenpath/prod/kube-prometheus-stack/alertmanager"}
+
+
+def test_backstage_values_and_its_app_config_do_not_grow_with_the_apps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN the default platform with 3 and with 200 more apps (one catalog location per app made
+    # the values file 301 KiB and the chart's app-config ConfigMap 295 KB at 2,000 apps)
+    monkeypatch.setattr(helm_render, "CACHE_DIR", tmp_path / "renders")
+    builtins = helm_render.builtin_api_versions(schemas.crd_dir() / "kubernetes" / "k8s-v1.33.0-definitions.json")
+    archive = Path(charts.charts_dir()) / "backstage-2.8.2.tgz"
+    sizes = {}
+    for apps in (3, 200):
+        config = load_config(make_config(tmp_path / f"config-{apps}", apps))
+        values = helm_values.values(config, "dev", "backstage")
+        # WHEN the values are written and rendered by the real chart, as Argo CD renders them
+        render = helm_render.render(helm_render.Request(archive, values, naming.release("dev", "backstage"), "backstage", "v1.33.0", builtins))
+        app_config = [o.obj for o in render.objects if o.template == "backstage/templates/app-config-configmap.yaml"]
+        assert len(app_config) == 1
+        sizes[apps] = (len(dump(values).encode()), serialized_size(app_config[0]))
+        # THEN Backstage reads the teams and the apps through one glob each, plus the template
+        targets = [loc["target"].rsplit("/blob/development/", 1)[1] for loc in values["backstage"]["appConfig"]["catalog"]["locations"]]
+        assert targets == ["dist/catalog/teams/*.yaml", "dist/catalog/apps/*/catalog-info.yaml", "dist/catalog/templates/new-app/template.yaml"]
+    # AND neither the values file nor the rendered object changes size with the number of apps
+    assert sizes[3] == sizes[200]
+    assert sizes[200][1] < MANIFEST_BUDGET // 100
