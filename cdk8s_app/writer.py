@@ -71,7 +71,10 @@ def kustomization(resources: list[str], images: list[dict[str, str]] | None = No
     return doc
 
 
-def write(root: Path, relpath: str, data: Any, header: str = "") -> None:
+def write(root: Path, relpath: str, data: Any, header: str = "") -> bytes:
+    """Write the file; returns its bytes."""
     path = root / relpath
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(header + dump(data), encoding="utf-8")
+    content = (header + dump(data)).encode("utf-8")
+    path.write_bytes(content)
+    return content

@@ -3,11 +3,13 @@
 
 Parsed YAML is cached per process by (path, inode, size, mtime): the synth path reads the
 staged GitOps tree twice (summary, then verifier), and parsing thousands of manifests is the
-larger part of both. Callers must treat the returned documents as read-only.
+larger part of both. The renderer seeds the cache with what it wrote (:func:`remember`), so the
+staged tree is never parsed at all. Callers must treat the returned documents as read-only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +17,13 @@ from typing import Any
 
 import yaml
 
+from goldenpath import optimize
+
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _cache: dict[tuple[str, int, int, int], list[Any]] = {}
+# The same documents by content: the published tree and the staged one are mostly the same
+# bytes, and the destroy guard, the summary and the verifier read both.
+_by_content: dict[bytes, list[Any]] = {}
 
 
 def documents(path: Path) -> list[Any]:
@@ -25,9 +32,48 @@ def documents(path: Path) -> list[Any]:
     key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
     cached = _cache.get(key)
     if cached is None:
-        cached = [d for d in yaml.load_all(Path(path).read_text(encoding="utf-8"), Loader=_Loader) if d is not None]
+        data = Path(path).read_bytes()
+        digest = _digest(data) if optimize.requested() else None
+        cached = _by_content.get(digest) if digest is not None else None
+        if cached is None:
+            cached = [d for d in yaml.load_all(data.decode("utf-8"), Loader=_Loader) if d is not None]
+            if digest is not None:
+                _by_content[digest] = cached
         _cache[key] = cached
     return cached
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
+def parsed_form(data: Any) -> Any:
+    """What parsing the writer's YAML of ``data`` gives back: the same values, every mapping in
+    sorted key order (cdk8s_app.writer dumps with sort_keys), tuples as lists. Raises TypeError
+    for anything else (a non-string key, another type): such a file is simply parsed."""
+    kind = type(data)
+    if kind is dict:
+        if not all(type(k) is str for k in data):
+            raise TypeError("a mapping key that is not a string")
+        return {k: parsed_form(data[k]) for k in sorted(data)}
+    if kind is list or kind is tuple:
+        return [parsed_form(v) for v in data]
+    if data is None or kind in (str, int, float, bool):
+        return data
+    raise TypeError(f"{kind.__name__} in a rendered document")
+
+
+def remember(path: Path, digest: bytes, documents: list[Any]) -> None:
+    """Cache ``documents`` (parsed forms, see :func:`parsed_form`) as the parse of ``path``, just
+    written with them (``digest``: :func:`content_digest` of its bytes); keyed by the file's
+    stat now, so any later change misses."""
+    stat = os.stat(path)
+    _cache[(str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)] = documents
+    _by_content[digest] = documents
+
+
+def content_digest(data: bytes) -> bytes:
+    return _digest(data)
 
 
 def as_list(value: Any) -> list[Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,12 +73,16 @@ class Danger:
         return f"{self.id}: {self.reason}"
 
 
-def change_dangers(changes: ChangeSet, chart_volumes: frozenset[tuple[str, str]] = frozenset()) -> list[Danger]:
+def change_dangers(
+    changes: ChangeSet, chart_volumes: frozenset[tuple[str, str]] | Callable[[], frozenset[tuple[str, str]]] = frozenset()
+) -> list[Danger]:
     """What the change from the previous outputs destroys or replaces: beside the committed
     inventory's view (orchestration.inventory.dangers, which works on a fresh clone), the checks
     that need the previous trees themselves (database renames through the secret's keys,
     volumeClaimTemplates, StatefulSets that lose their volumes, charts that render volumes).
-    ``chart_volumes``: (env, Application name) whose chart renders PVCs or volumeClaimTemplates."""
+    ``chart_volumes``: (env, Application name) whose chart renders PVCs or volumeClaimTemplates, or
+    the function that finds them (called only when an Application is removed: it renders every
+    chart of the previous trees)."""
     found: list[Danger] = []
     for item in changes.terraform.removed:
         rtype = item.key.split(".", 1)[0]
@@ -124,6 +129,8 @@ def change_dangers(changes: ChangeSet, chart_volumes: frozenset[tuple[str, str]]
             found.append(Danger(f"{item.group}:{item.key}", "removed: the volume's data would be deleted"))
         elif kind == "StatefulSet" and (item.body.get("spec") or {}).get("volumeClaimTemplates") and not item.file.startswith(removed_dirs):
             found.append(Danger(f"{item.group}:{item.key}", "removed (stateful -> stateless?): its volumes are orphaned and a recreated app starts empty"))
+        if kind == "Application" and callable(chart_volumes):
+            chart_volumes = chart_volumes()
         if kind == "Application" and (item.group, (item.body.get("metadata") or {}).get("name")) in chart_volumes:
             found.append(Danger(f"{item.group}:{item.key}", "removed: its chart creates persistent volumes (PVCs / volumeClaimTemplates); pruning it loses their data"))
     for old, new in changes.gitops.changed:

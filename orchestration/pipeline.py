@@ -57,11 +57,23 @@ def render_terraform(config: PlatformConfig, outdir: Path, timings: Timings) -> 
         app.synth()
 
 
-def render_gitops(config: PlatformConfig, outdir: Path, timings: Timings) -> None:
+def render_gitops(config: PlatformConfig, outdir: Path, timings: Timings) -> dict[str, tuple[bytes, list[object]]]:
+    """The GitOps tree; returns what it wrote, parsed (seeded into goldenpath.trees' cache here,
+    or by the parent when a child rendered it)."""
     with timings.step("import"):
         from cdk8s_app.app import render
     with timings.step("gitops-render"):
-        render(config, outdir)
+        written = render(config, outdir)
+    remember_written(written)
+    return written
+
+
+def remember_written(written: dict[str, tuple[bytes, list[object]]]) -> None:
+    """The summary and the verifier read the staged tree as parsed already (no YAML parse)."""
+    from goldenpath import trees
+
+    for path, (digest, documents) in written.items():
+        trees.remember(Path(path), digest, documents)
 
 
 def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, timings: Timings) -> None:
@@ -107,8 +119,8 @@ def _die_with(parent: int) -> None:
 def _render_gitops_child(config: PlatformConfig, gitops_stage: Path, write_end: int) -> int:
     child = Timings()
     try:
-        render_gitops(config, gitops_stage, child)
-        report: dict[str, object] = {"timings": child.steps}
+        written = render_gitops(config, gitops_stage, child)
+        report: dict[str, object] = {"timings": child.steps, "written": written}
     except ConfigError as exc:
         report = {"config_issues": exc.issues}
     except OSError as exc:
@@ -130,6 +142,7 @@ def _raise_or_record(report: bytes, timings: Timings) -> None:
         raise OSError(*result["os_error"])
     if "failure" in result:
         raise RuntimeError(f"the GitOps render failed:\n{result['failure']}")
+    remember_written(result.get("written", {}))
     for step, seconds in result["timings"].items():
         # the child's steps ran while this process rendered Terraform: kept apart from "import"
         timings.steps["gitops-import" if step == "import" else step] = seconds

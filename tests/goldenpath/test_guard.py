@@ -157,6 +157,22 @@ def test_disabling_a_component_whose_chart_creates_volumes_is_dangerous(tmp_path
     changes = compare(_tf(tmp_path / "o", {}), _tf(tmp_path / "n", {}), _k8s(tmp_path / "ok", {"dev/apps/a.yaml": app}), _k8s(tmp_path / "nk", {}))
     assert [d.id for d in guard.change_dangers(changes, frozenset({("dev", "dev-loki")}))] == ["dev:Application/argocd/dev-loki"]
     assert guard.change_dangers(changes) == []
+    assert [d.id for d in guard.change_dangers(changes, lambda: frozenset({("dev", "dev-loki")}))] == ["dev:Application/argocd/dev-loki"]
+
+
+def test_chart_volumes_are_only_looked_up_when_an_application_goes(tmp_path: Path) -> None:
+    """Rendering every chart of the previous trees costs seconds: synth passes it as a function."""
+    app = _app("dev-loki", "dist/gitops/dev/components/loki")
+    calls: list[int] = []
+
+    def owners() -> frozenset[tuple[str, str]]:
+        calls.append(1)
+        return frozenset()
+
+    kept = compare(_tf(tmp_path / "o", {}), _tf(tmp_path / "n", {}), _k8s(tmp_path / "ok", {"dev/apps/a.yaml": app}), _k8s(tmp_path / "nk", {"dev/apps/a.yaml": app}))
+    assert guard.change_dangers(kept, owners) == [] and calls == []
+    removed = compare(_tf(tmp_path / "o2", {}), _tf(tmp_path / "n2", {}), _k8s(tmp_path / "ok2", {"dev/apps/a.yaml": app}), _k8s(tmp_path / "nk2", {}))
+    assert guard.change_dangers(removed, owners) == [] and calls == [1]
 
 
 def test_the_default_charts_that_create_volumes_are_known(synthesized: Path) -> None:
