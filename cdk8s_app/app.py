@@ -128,10 +128,11 @@ def label_app_objects(section: Section, labels: dict[str, str]) -> None:
                 obj.metadata.add_label(key, value)
 
 
-def build(config: PlatformConfig) -> cdk8s.App:
+def build(config: PlatformConfig, envs: list[str] | None = None) -> cdk8s.App:
+    """Every env's constructs (``envs``: only these; each env's tree depends on nothing else)."""
     app = cdk8s.App()
     with jsii_speed.fast_jsii():
-        for env in config.environments:
+        for env in config.environments if envs is None else envs:
             build_env(app, config, env)
     return app
 
@@ -140,6 +141,7 @@ def env_files(app: cdk8s.App, config: PlatformConfig, env: str) -> dict[str, Any
     """{relative path: document} of one env: manifests, values files and kustomizations."""
     files: dict[str, Any] = {}
     manifests: list[str] = []
+    apps_by_name = {a.name: a for a in config.apps_in(env)}
     for section in layout.sections(app, env):
         rendered = writer.section_files(section)
         for f in rendered:
@@ -148,7 +150,7 @@ def env_files(app: cdk8s.App, config: PlatformConfig, env: str) -> dict[str, Any
         if section.directory.startswith("workloads/") and rendered:
             prefix = section.directory + "/"
             # The `images` entry is what Image Updater's git write-back sets (kustomization:.).
-            application = next(a for a in config.apps_in(env) if a.name == section.directory.split("/", 1)[1])
+            application = apps_by_name[section.directory.split("/", 1)[1]]
             images = [{"name": image_name(config, application), "newTag": workloads.image_tag(application, env)}]
             files[prefix + "kustomization.yaml"] = writer.kustomization([f.path.removeprefix(prefix) for f in rendered], images=images)
     _check_unique_objects(files[p] for p in manifests)
@@ -190,20 +192,23 @@ def _check_unique_objects(objs: Iterable[dict[str, Any]]) -> None:
         seen.add(key)
 
 
-def render_files(config: PlatformConfig) -> dict[str, dict[str, Any]]:
-    """{env: {relative path: document}} for every env (in memory; used by tests and render)."""
+def render_files(config: PlatformConfig, envs: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """{env: {relative path: document}} for every env, or only ``envs`` (in memory; used by
+    tests and render)."""
+    envs = config.environments if envs is None else envs
     with jsii_speed.fast_jsii():  # one batch for the build and the writer (cdk8s_app.batching)
-        app = build(config)
-        return {env: env_files(app, config, env) for env in config.environments}
+        app = build(config, envs)
+        return {env: env_files(app, config, env) for env in envs}
 
 
-def render(config: PlatformConfig, outdir: Path) -> dict[str, tuple[bytes, list[Any]]]:
-    """Write every env's tree under ``outdir`` (the caller provides an empty staging directory).
+def render(config: PlatformConfig, outdir: Path, envs: list[str] | None = None) -> dict[str, tuple[bytes, list[Any]]]:
+    """Write every env's tree (or only ``envs``') under ``outdir`` (the caller provides an empty
+    staging directory).
     Returns {path: (content digest, [parsed form])} of the files it wrote, when optimising, for
     goldenpath.trees.remember: the synth then reads its own output without parsing it."""
     outdir = Path(outdir)
     written: dict[str, tuple[bytes, list[Any]]] = {}
-    for env, files in render_files(config).items():
+    for env, files in render_files(config, envs).items():
         for relpath, data in sorted(files.items()):
             header = VALUES_HEADER if relpath.startswith("values/") else ""
             content = writer.write(outdir / env, relpath, data, header)

@@ -13,7 +13,7 @@ import math
 import os
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +35,18 @@ class PlatformConfig:
     platform: Platform
     apps: tuple[App, ...]
     root: Path
+    _enabled: dict[str, tuple[App, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def environments(self) -> list[str]:
         return list(self.platform.environments)
 
     def apps_in(self, env: str) -> list[App]:
-        return [a for a in self.apps if a.settings_for(env).enabled]
+        """The apps enabled in ``env``, in name order (worked out once per env: renderers and
+        the portal ask for every app, and at 2,000 apps asking anew was quadratic)."""
+        if env not in self._enabled:
+            self._enabled[env] = tuple(a for a in self.apps if a.settings_for(env).enabled)
+        return list(self._enabled[env])
 
     def components_in(self, env: str) -> list[str]:
         overrides = self.platform.environments[env].components

@@ -57,13 +57,13 @@ def render_terraform(config: PlatformConfig, outdir: Path, timings: Timings) -> 
         app.synth()
 
 
-def render_gitops(config: PlatformConfig, outdir: Path, timings: Timings) -> dict[str, tuple[bytes, list[object]]]:
-    """The GitOps tree; returns what it wrote, parsed (seeded into goldenpath.trees' cache here,
-    or by the parent when a child rendered it)."""
+def render_gitops(config: PlatformConfig, outdir: Path, timings: Timings, envs: list[str] | None = None) -> dict[str, tuple[bytes, list[object]]]:
+    """The GitOps tree (``envs``: only theirs); returns what it wrote, parsed (seeded into
+    goldenpath.trees' cache here, or by the parent when a child rendered it)."""
     with timings.step("import"):
         from cdk8s_app.app import render
     with timings.step("gitops-render"):
-        written = render(config, outdir)
+        written = render(config, outdir, envs)
     remember_written(written)
     return written
 
@@ -77,34 +77,63 @@ def remember_written(written: dict[str, tuple[bytes, list[object]]]) -> None:
 
 
 def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, timings: Timings) -> None:
-    """Both halves into their staging directories. On 2 cores they render at once: a child forked
-    before jsii starts (no node runtime to share yet) renders the GitOps tree while this process
-    renders Terraform; each half runs in a jsii runtime of its own, exactly the code of the
-    sequential path, so the bytes are the same (tests/test_synth.py compares the committed tree
-    with both). Sequential when jsii is already running here (the test suite's in-process
-    synths), when fork is unavailable, or with GOLDENPATH_OPTIMIZE=0."""
+    """Both halves into their staging directories, at once: children forked before jsii starts
+    (no node runtime to share yet) render the GitOps tree, its envs split in two balanced groups
+    (:func:`gitops_groups`), while this process renders Terraform, which is the smaller half
+    from a few apps on. Each runs in a jsii runtime of its own, exactly the code of the
+    sequential path, and each env's tree depends on nothing but the config, so the bytes are the
+    same (tests/test_synth.py compares the committed tree with both). Sequential when jsii is
+    already running here (the test suite's in-process synths), when fork is unavailable, or with
+    GOLDENPATH_OPTIMIZE=0."""
     if not optimize.requested() or "jsii" in sys.modules or not hasattr(os, "fork"):
         render_terraform(config, tf_stage, timings)
         render_gitops(config, gitops_stage, timings)
         return
-    read_end, write_end = os.pipe()
     parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child reports through the pipe
-        os.close(read_end)
-        _die_with(parent)
-        os._exit(_render_gitops_child(config, gitops_stage, write_end))
-    os.close(write_end)
+    children: list[tuple[int, int]] = []  # (pid, read end)
     try:
+        for envs in gitops_groups(config):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child reports through the pipe
+                os.close(read_end)
+                _die_with(parent)
+                os._exit(_render_gitops_child(config, gitops_stage, write_end, envs))
+            os.close(write_end)
+            children.append((pid, read_end))
         render_terraform(config, tf_stage, timings)
     except BaseException:
-        os.kill(pid, signal.SIGKILL)
+        for pid, _ in children:
+            os.kill(pid, signal.SIGKILL)
         raise
     finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            report = pipe.read()
-        os.waitpid(pid, 0)
-    _raise_or_record(report, timings)
+        reports = []
+        for pid, read_end in children:
+            with os.fdopen(read_end, "rb") as pipe:
+                reports.append(pipe.read())
+            os.waitpid(pid, 0)
+    for report in reports:
+        _raise_or_record(report, timings)
+
+
+# From this many (app, env) pairs on, the GitOps tree is rendered by two children: below it the
+# Terraform half takes as long as the GitOps one and a third process only competes for the 2
+# cores (measured: default config 8.5 s -> 9.2 s; 100 apps even; 300 apps 47.5 s -> 43.5 s).
+SPLIT_FROM_APP_ENVS = 450
+
+
+def gitops_groups(config: PlatformConfig, parts: int = 2) -> list[list[str]]:
+    """The envs in at most ``parts`` groups of about equal work (apps plus the platform's fixed
+    share per env), largest first; each group keeps the config's env order. One group below
+    SPLIT_FROM_APP_ENVS."""
+    weight = {env: len(config.apps_in(env)) + 10 for env in config.environments}
+    if sum(len(config.apps_in(env)) for env in config.environments) < SPLIT_FROM_APP_ENVS:
+        parts = 1
+    groups: list[list[str]] = [[] for _ in range(min(parts, len(weight)))]
+    for env in sorted(weight, key=lambda e: -weight[e]):
+        min(groups, key=lambda g: sum(weight[e] for e in g)).append(env)
+    order = config.environments
+    return [sorted(g, key=order.index) for g in groups if g]
 
 
 def _die_with(parent: int) -> None:
@@ -116,10 +145,10 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _render_gitops_child(config: PlatformConfig, gitops_stage: Path, write_end: int) -> int:
+def _render_gitops_child(config: PlatformConfig, gitops_stage: Path, write_end: int, envs: list[str]) -> int:
     child = Timings()
     try:
-        written = render_gitops(config, gitops_stage, child)
+        written = render_gitops(config, gitops_stage, child, envs)
         report: dict[str, object] = {"timings": child.steps, "written": written}
     except ConfigError as exc:
         report = {"config_issues": exc.issues}
@@ -144,8 +173,10 @@ def _raise_or_record(report: bytes, timings: Timings) -> None:
         raise RuntimeError(f"the GitOps render failed:\n{result['failure']}")
     remember_written(result.get("written", {}))
     for step, seconds in result["timings"].items():
-        # the child's steps ran while this process rendered Terraform: kept apart from "import"
-        timings.steps["gitops-import" if step == "import" else step] = seconds
+        # the children's steps ran while this process rendered Terraform: kept apart from
+        # "import"; of the children running at once, the longest
+        name = "gitops-import" if step == "import" else step
+        timings.steps[name] = max(seconds, timings.steps.get(name, 0.0))
 
 
 @dataclass

@@ -31,10 +31,13 @@ TREES = PORTAL_TREES  # the directories under dist/ this module owns
 BACKSTAGE_API = "backstage.io/v1alpha1"
 
 
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: the same text (tests/test_self_service.py)
+
+
 def _dump(data: Any) -> str:
     if isinstance(data, list):
-        return yaml.safe_dump_all(data, sort_keys=True, default_flow_style=False)
-    return yaml.safe_dump(data, sort_keys=True, default_flow_style=False)
+        return yaml.dump_all(data, Dumper=_Dumper, sort_keys=True, default_flow_style=False)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=True, default_flow_style=False)
 
 
 def _host_url(config: PlatformConfig, env: str, component: str) -> str | None:
@@ -47,7 +50,7 @@ def _host_url(config: PlatformConfig, env: str, component: str) -> str | None:
 def _links(config: PlatformConfig, app: App) -> list[dict[str, str]]:
     links = [{"url": app.source.git.repo_url.removesuffix(".git"), "title": "Source", "icon": "github"}]
     for env in config.environments:
-        if app not in config.apps_in(env):
+        if not app.settings_for(env).enabled:
             continue
         argocd = _host_url(config, env, "argocd")
         if argocd:
@@ -73,7 +76,7 @@ def app_entities(config: PlatformConfig, app: App) -> list[dict[str, Any]]:
     """System, Component and Resources of one app (its catalog-info.yaml, in this order)."""
     platform = config.platform
     git = app.source.git
-    envs = [e for e in config.environments if app in config.apps_in(e)]
+    envs = [e for e in config.environments if app.settings_for(e).enabled]
     resources = []
     if app.database is not None:
         resources.append(_resource(app, f"{app.name}-postgres", "database", f"PostgreSQL database {app.database.name} ({app.database.size}) on each env's RDS instance"))

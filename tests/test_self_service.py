@@ -314,6 +314,16 @@ def test_committed_catalog_and_workflows_equal_a_fresh_render() -> None:
     assert committed == files
 
 
+def test_portal_files_are_the_same_text_with_libyaml_and_pure_python(new_team_config: PlatformConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """portal._dump uses libyaml's emitter for speed; PyYAML's own emitter writes the same bytes."""
+    from orchestration import portal
+
+    fast = portal.portal_files(new_team_config)
+    monkeypatch.setattr(portal, "_Dumper", yaml.SafeDumper)
+    assert portal.portal_files(new_team_config) == fast
+    assert len(fast) > 5
+
+
 def test_backstage_runs_the_platform_image_with_the_kubernetes_plugin() -> None:
     config = load_config(REPO / "config")
     values = helm_values.backstage(config, "dev")

@@ -89,3 +89,33 @@ def test_published_trees_have_normal_permissions(synthesized) -> None:  # type: 
     for tree in ("cdktf.out", "gitops"):
         mode = stat.S_IMODE((synthesized / tree).stat().st_mode)
         assert mode & 0o055 == 0o055, oct(mode)  # group and others may read and enter (not mkdtemp's 0700)
+
+
+def test_gitops_groups_balance_envs_and_split_only_large_trees(monkeypatch: pytest.MonkeyPatch) -> None:
+    from goldenpath.config import load_config
+
+    config = load_config(REPO / "config")
+    assert pipeline.gitops_groups(config) == [config.environments]  # 3 apps: one child
+    monkeypatch.setattr(pipeline, "SPLIT_FROM_APP_ENVS", 0)
+    groups = pipeline.gitops_groups(config)
+    assert len(groups) == 2 and sorted(e for g in groups for e in g) == sorted(config.environments)
+    assert all(g == [e for e in config.environments if e in g] for g in groups)  # the config's order
+
+
+def test_envs_rendered_by_two_children_equal_the_committed_tree(tmp_path: Path) -> None:
+    """The split path (forced on for the default config) in a fresh process, as `make synth`
+    runs it: both children and the Terraform half at once, the GitOps tree byte for byte."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from pathlib import Path; from orchestration import pipeline; from goldenpath.config import load_config\n"
+        "pipeline.SPLIT_FROM_APP_ENVS = 0\n"
+        "config = load_config(Path('config')); out = Path(sys.argv[1]); timings = pipeline.Timings()\n"
+        "pipeline.render_halves(config, out / 'cdktf.out', out / 'gitops', timings)\n"
+        "assert 'gitops-render' in timings.steps, timings.steps\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    subprocess.run([sys.executable, "-O", "-c", script, str(tmp_path)], cwd=REPO, env=env, check=True, timeout=600)
+    assert _files(tmp_path / "gitops") == _files(REPO / "dist" / "gitops")
