@@ -6,8 +6,6 @@ verifier finding leaves the committed ``cdktf.out/`` and ``dist/gitops/`` exactl
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import os
 import pickle
 import shutil
@@ -20,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from goldenpath import fastimport, optimize
+from goldenpath import fastimport, forking, optimize
 from goldenpath.config import PlatformConfig, load_config
 from goldenpath.errors import ConfigError
 from orchestration.publish import clean_leftovers, replace_trees, staging_dir
@@ -97,7 +95,7 @@ def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, ti
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child reports through the pipe
                 os.close(read_end)
-                _die_with(parent)
+                forking.die_with(parent)
                 os._exit(_render_gitops_child(config, gitops_stage, write_end, envs))
             os.close(write_end)
             children.append((pid, read_end))
@@ -134,15 +132,6 @@ def gitops_groups(config: PlatformConfig, parts: int = 2) -> list[list[str]]:
         min(groups, key=lambda g: sum(weight[e] for e in g)).append(env)
     order = config.environments
     return [sorted(g, key=order.index) for g in groups if g]
-
-
-def _die_with(parent: int) -> None:
-    """A SIGKILLed synth must not leave a child writing into a staging directory that the next
-    run is about to delete (Linux prctl PR_SET_PDEATHSIG)."""
-    with contextlib.suppress(OSError, AttributeError):  # not Linux: the parent's kill still stops the render
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
 
 
 def _render_gitops_child(config: PlatformConfig, gitops_stage: Path, write_end: int, envs: list[str]) -> int:
