@@ -115,9 +115,11 @@ def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, ti
 
 
 # From this many (app, env) pairs on, the GitOps tree is rendered by two children: below it the
-# Terraform half takes as long as the GitOps one and a third process only competes for the 2
-# cores (measured: default config 8.5 s -> 9.2 s; 100 apps even; 300 apps 47.5 s -> 43.5 s).
-SPLIT_FROM_APP_ENVS = 450
+# Terraform half takes about as long as the GitOps one and a third process (and jsii runtime)
+# only competes for the 2 cores and memory (measured: default config 8.5 s -> 9.2 s; 100 apps
+# even; 200 apps 28.8 s and 1,546 MiB peak -> 26.8 s and 1,339 MiB with one child; 300 apps
+# 47.5 s -> 43.5 s with two).
+SPLIT_FROM_APP_ENVS = 1200
 
 
 def gitops_groups(config: PlatformConfig, parts: int = 2) -> list[list[str]]:
