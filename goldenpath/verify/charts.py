@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from goldenpath import helm_render, schemas
-from goldenpath.verify import pod_security
+from goldenpath.verify import limits, pod_security
 from goldenpath.verify.artifacts import Artifacts, Manifest
 from goldenpath.verify.index import Index
 from goldenpath.verify.registry import rule
@@ -41,7 +41,7 @@ CLUSTER_SCOPED = {
 
 
 # Results cached with a render depend on this code too.
-CODE = helm_render.source_hash(Path(__file__), Path(schemas.__file__), Path(pod_security.__file__))
+CODE = helm_render.source_hash(Path(__file__), Path(schemas.__file__), Path(pod_security.__file__), Path(limits.__file__))
 
 
 def _v(owner: Manifest, rule_id: str, message: str) -> Violation:
@@ -283,6 +283,22 @@ def chart_crd_size(a: Artifacts) -> Iterator[Violation]:
             if size > LAST_APPLIED_LIMIT and SSA_OPTION not in _sync_options(release.owner):
                 name = (item.obj.get("metadata") or {}).get("name")
                 yield _v(release.owner, "chart-crd-size", f"CRD {name} is {size} bytes (> {LAST_APPLIED_LIMIT}, the last-applied annotation limit) and the Application lacks {SSA_OPTION}")
+
+
+@rule("chart-object-size", "charts")
+def chart_object_size(a: Artifacts) -> Iterator[Violation]:
+    """Every object a chart renders from our values, CRDs aside (chart-crd-size), is at most
+    256 KiB serialized, as the tree's own objects are (manifest-size): values that grow with the
+    apps grow the chart's objects too (issue 14: Backstage's app-config ConfigMap, one catalog
+    location per app, was 295 KB at 2,000 apps), and past it client-side apply fails."""
+    for release in releases(a):
+        for item in release.objects:
+            if item.obj.get("kind") == "CustomResourceDefinition":
+                continue
+            size = limits.serialized_size(item.obj)
+            if size > limits.MANIFEST_BUDGET:
+                rendered_object = _rendered_manifest(release, item.obj, item.template)
+                yield _v(rendered_object, "chart-object-size", f"{size} bytes serialized (> {limits.MANIFEST_BUDGET}, the per-object budget); keep what the values make of the apps bounded")
 
 
 def _namespace_levels(a: Artifacts, env: str) -> dict[str, str]:

@@ -43,6 +43,12 @@ def _backstage_reads_other_key(values: dict[str, Any]) -> None:
             ref["key"] = "github_token"  # seed C/D: the Secret has github-token
 
 
+def _many_catalog_locations(values: dict[str, Any]) -> None:
+    catalog = values["backstage"]["appConfig"]["catalog"]
+    template = catalog["locations"][0]["target"]
+    catalog["locations"] = [{"type": "url", "target": template.replace("*", f"bench-app-{i:04d}")} for i in range(3000)]
+
+
 CASES: dict[str, Mutation] = {
     # A value the chart's values.schema.json rejects (Argo CD: ComparisonError, nothing deployed).
     "chart-render": lambda r: edit_yaml(r, "dev/values/cert-manager.yaml", _set(["replicaCount"], "two")),
@@ -54,6 +60,9 @@ CASES: dict[str, Mutation] = {
     "chart-settle": lambda r: edit_yaml(r, "dev/apps/application-dev-kong.yaml", _set(["spec", "ignoreDifferences"], [])),
     # external-secrets' SecretStore CRDs are larger than the last-applied annotation allows.
     "chart-crd-size": lambda r: edit_yaml(r, "dev/apps/application-dev-external-secrets.yaml", _drop_sync_option("ServerSideApply=true")),
+    # One catalog location per app (the 2,000-app values before the fix): the app-config ConfigMap
+    # Backstage's chart renders from them passes 256 KiB.
+    "chart-object-size": lambda r: edit_yaml(r, "dev/values/backstage.yaml", _many_catalog_locations),
     # node-exporter needs the host's network, PID namespace and paths: only `privileged` admits it.
     "chart-pod-security": lambda r: edit_yaml(r, "dev/platform/namespaces/namespace-monitoring.yaml", _set(["metadata", "labels", "pod-security.kubernetes.io/enforce"], "baseline")),
     # Argo CD's Application and Terraform's bootstrap release both create every Argo CD object.
