@@ -5,7 +5,8 @@ work), and a 100-app tree is ~8,500 constructs, a third of them plain grouping `
 that only give the others a path. While a :class:`Batch` is active (inside
 :func:`cdk8s_app.jsii_speed.fast_jsii`), creating an ApiObject (a generated typed class such as
 ``k8s.KubeService`` or ``Application``, or ``cdk8s.ApiObject``) or a grouping ``Construct``
-under a :class:`~cdk8s_app.layout.Section` only records it. Before a Section is rendered, every
+under a :class:`~cdk8s_app.layout.Section` only records it; so does a Section itself with its own
+``cdk8s.App`` (created first, by ``Batch.construct``), and the value factories (``Batch.call``). Before a Section is rendered, every
 recorded ApiObject is created by one call of ``jsii_batch/index.js`` (loaded as a small jsii
 assembly): the real class, with the arguments the kernel decoded exactly as for its own
 ``create`` (structs, enums, objects by reference), so cdk8s builds and renders the same object;
@@ -60,7 +61,8 @@ class Record:
     obj: Any
     args: list[Any]
     section: Any  # layout.Section (None for a value)
-    kind: str  # "api-object", "construct" or "value" (a static factory's result, e.g. IntOrString)
+    kind: str  # "api-object", "construct", "value" (a static factory's result, e.g. IntOrString),
+    # "app" or "chart" (a Section with an App of its own, and that App)
     patches: list[Any] = field(default_factory=list)  # cdk8s.JsonPatch objects, in call order
     method: str = ""  # a value's factory
     real: bool = False
@@ -78,11 +80,25 @@ class Batch:
         self._loaded = False
         self.stats = {"recorded": 0, "batched": 0, "materialised": 0, "calls": 0}
         self.values: dict[int, Record] = {}  # pending factory results, in call order
+        self.charts: dict[int, Record] = {}  # pending Sections and their Apps, in creation order
         self.original = {name: getattr(jsii, name) for name in ("create", "get", "set", "invoke", "sinvoke")}
 
     # ---- the jsii entry points (module attributes the generated bindings call) ----
+    def record_app(self) -> Any:
+        """A Section's own ``cdk8s.App()``, recorded: created with the Section at the next flush."""
+        app = cdk8s.App.__new__(cdk8s.App)
+        record = Record(cdk8s.App, app, [cdk8s.AppProps()], None, "app")  # `cdk8s.App()`: no props set
+        self.charts[id(record)] = record
+        self._bind(record)
+        return app
+
     def create(self, klass: type, obj: Any, args: list[Any] | None = None) -> Any:
         args = list(args or [])
+        if self._is_section_chart(klass, obj, args):
+            record = Record(klass, obj, args, obj, "chart")  # a Section: scope its recorded App
+            self.charts[id(record)] = record
+            obj.batched_pending = True
+            return self._bind(record)
         section = self._section_of(args[0]) if args else None
         kind = self._recordable(klass, obj, args) if section is not None else None
         if kind is None:
@@ -148,6 +164,12 @@ class Batch:
             return
         record.real = True
         self.stats["materialised"] += 1
+        if record.kind in ("app", "chart"):
+            self.charts.pop(id(record))
+            self.original["create"](record.klass, record.obj, record.args)  # its App first
+            if record.kind == "chart":
+                self._note_real(record.obj, record.obj)
+            return
         if record.kind == "value":
             self.values.pop(id(record))
             wire = _kernel._make_reference_for_native(jsii.kernel, record.args)  # records among them first
@@ -189,6 +211,13 @@ class Batch:
             return None  # a Python subclass may override what node calls back
         return "api-object" if _metadata_name(args[2]) else None  # unnamed: cdk8s names it by path
 
+    def _is_section_chart(self, klass: type, obj: Any, args: list[Any]) -> bool:
+        app = self.record_of(args[0]) if args else None
+        return (
+            app is not None and app.kind == "app" and len(args) == 3 and issubclass(klass, cdk8s.Chart)
+            and getattr(obj, "batchable", False) and not self._has_overrides(klass, obj)
+        )
+
     def _has_overrides(self, klass: type, obj: Any) -> bool:
         if klass not in self._overrides:
             self._overrides[klass] = bool(_kernel._get_overides(klass, obj))
@@ -199,7 +228,7 @@ class Batch:
         construct path below that scope, as one id."""
         parts = [record.args[1]]
         scope = record.args[0]
-        while (parent := self.record_of(scope)) is not None:
+        while not getattr(scope, "batchable", False) and (parent := self.record_of(scope)) is not None:
             parts.append(parent.args[1])
             scope = parent.args[0]
         return scope, ID_SEPARATOR.join(reversed(parts))
@@ -212,6 +241,14 @@ class Batch:
         for record in pending:
             record.section.batched_pending = False
         objects = [r for r in pending if r.kind == "api-object"]
+        charts, self.charts = list(self.charts.values()), {}
+        for kind in ("app", "chart"):  # the Apps, then the Sections in them
+            made = [r for r in charts if r.kind == kind and not r.real]
+            for start in range(0, len(made), CHUNK):
+                chunk = made[start : start + CHUNK]
+                items = [[r.klass.__jsii_type__, [] if kind == "app" else self.wire(r.args)] for r in chunk]  # App(): props default {}
+                for record, ref in zip(chunk, self._call("construct", items), strict=True):
+                    self._assign(record, ref)
         values, self.values = list(self.values.values()), {}
         for start in range(0, len(values), CHUNK):
             chunk = values[start : start + CHUNK]
@@ -326,7 +363,7 @@ def assembly_spec() -> dict[str, Any]:
                 "assembly": ASSEMBLY, "fqn": fqn, "kind": "class", "name": "Batch",
                 "methods": [
                     {"name": name, "static": True, "parameters": [{"name": "items", "type": any_list}], "returns": {"type": any_list}}
-                    for name in ("call", "define")
+                    for name in ("call", "construct", "define")
                 ],
             }
         },

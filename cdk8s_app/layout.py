@@ -71,20 +71,23 @@ class Section(cdk8s.Chart):
         self, scope: Construct, id: str, *, env: str, directory: str, sync: SyncSpec | None, labels: dict[str, str] | None = None
     ) -> None:
         self.own_app = jsii_speed.enabled() and isinstance(scope, cdk8s.App)
+        # cdk8s_app.batching records the constructs made under a Section with an App of its own
+        # (the Section and its App too) and creates them before the Section is rendered
+        # (``batched_pending``: some still wait). Set first: recording the chart marks them.
+        self.batchable = self.own_app
+        self.batched_pending = False
+        self.batched_nested = False  # a Chart made below it (its objects are not in to_json)
+        self._rendered: list[dict[str, Any]] | None = None
+        batch = batching.active() if self.own_app else None
+        own = (batch.record_app() if batch is not None else cdk8s.App()) if self.own_app else scope
         # Explicit metadata.name everywhere; hashes never appear in names (DESIGN §2 traps).
         # ``labels``: on every object of the Section (cdk8s merges them under each object's own).
-        super().__init__(cdk8s.App() if self.own_app else scope, id, disable_resource_name_hashes=True, labels=labels)
+        super().__init__(own, id, disable_resource_name_hashes=True, labels=labels)
         if self.own_app:
             scope.__dict__.setdefault(_SECTIONS_ATTRIBUTE, []).append(self)
         self.env = env
         self.directory = directory
         self.sync = sync  # None: the apps/ directory itself, synced by the Terraform-made root app
-        self._rendered: list[dict[str, Any]] | None = None
-        # cdk8s_app.batching records the constructs made under a Section with an App of its own
-        # and creates them before the Section is rendered (``batched_pending``: some still wait).
-        self.batchable = self.own_app
-        self.batched_pending = False
-        self.batched_nested = False  # a Chart made below it (its objects are not in to_json)
 
     def invalidate(self) -> None:
         """A construct was added: the next :meth:`manifests` renders the Section again."""

@@ -20,6 +20,11 @@ class Batch {
     return calls.map(([fqn, method, args]) => classOf(fqn)[method](...args));
   }
 
+  // [fqn, args] each: `new Klass(...args)` (the Sections' own Apps and Charts).
+  static construct(items) {
+    return items.map(([fqn, args]) => new (classOf(fqn))(...args));
+  }
+
   static define(objects) {
     const classes = new Map();
     return objects.map(([scope, id, fqn, props, patches]) => {
