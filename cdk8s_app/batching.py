@@ -24,8 +24,6 @@ shortcuts; ``tests/cdk8s_app/test_render_identity.py`` compares both ways byte f
 
 from __future__ import annotations
 
-import datetime
-import enum
 import io
 import json
 import tarfile
@@ -41,9 +39,9 @@ import constructs
 import jsii
 import jsii._kernel as _kernel
 import jsii._reference_map as _reference_map
+from cdk8s_plus_33 import k8s
 from jsii._kernel.providers import process as _process
 from jsii._kernel.types import InvokeResponse, ObjRef
-from cdk8s_plus_33 import k8s
 
 from imports.prometheus_prometheusrule.com.coreos.monitoring import PrometheusRuleSpecGroupsRulesExpr
 
@@ -87,7 +85,7 @@ class Batch:
     def record_app(self) -> Any:
         """A Section's own ``cdk8s.App()``, recorded: created with the Section at the next flush."""
         app = cdk8s.App.__new__(cdk8s.App)
-        record = Record(cdk8s.App, app, [cdk8s.AppProps()], None, "app")  # `cdk8s.App()`: no props set
+        record = Record(cdk8s.App, app, [cdk8s.AppProps()], None, "app")  # what `cdk8s.App()` passes
         self.charts[id(record)] = record
         self._bind(record)
         return app
@@ -172,8 +170,7 @@ class Batch:
             return
         if record.kind == "value":
             self.values.pop(id(record))
-            wire = _kernel._make_reference_for_native(jsii.kernel, record.args)  # records among them first
-            ref = _send({"fqn": record.klass.__jsii_type__, "method": record.method, "args": wire, "api": "sinvoke"})
+            ref = _send({"fqn": record.klass.__jsii_type__, "method": record.method, "args": self.wire(record.args), "api": "sinvoke"})
             self._assign(record, ref)
             return
         self.pending.pop(id(record), None)
@@ -246,7 +243,7 @@ class Batch:
             made = [r for r in charts if r.kind == kind and not r.real]
             for start in range(0, len(made), CHUNK):
                 chunk = made[start : start + CHUNK]
-                items = [[r.klass.__jsii_type__, [] if kind == "app" else self.wire(r.args)] for r in chunk]  # App(): props default {}
+                items = [[r.klass.__jsii_type__, self.wire(r.args)] for r in chunk]
                 for record, ref in zip(chunk, self._call("construct", items), strict=True):
                     self._assign(record, ref)
         values, self.values = list(self.values.values()), {}
@@ -281,26 +278,9 @@ class Batch:
         return refs
 
     def wire(self, value: Any) -> Any:
-        """What jsii's ``_make_reference_for_native`` sends for ``value``, with struct fields that
-        are unset left out instead of sent as null (the kernel reads both as undefined)."""
-        kind = type(value)
-        if kind in _SCALARS:
-            return value
-        if kind is list:
-            return [self.wire(v) for v in value]
-        if kind is dict:
-            return {"$jsii.map": {k: self.wire(v) for k, v in value.items()}}
-        values = getattr(value, "_values", None)
-        mapping = getattr(kind, "__jsii_name_mapping__", None)
-        if mapping is not None and isinstance(values, dict) and getattr(value, "__jsii_type__", None) is not None:
-            data = {mapping[k]: self.wire(v) for k, v in values.items() if v is not None}
-            return {"$jsii.struct": {"fqn": value.__jsii_type__, "data": data}}
-        if isinstance(value, enum.Enum) and getattr(value, "__jsii_type__", None) is not None:
-            return {"$jsii.enum": f"{value.__jsii_type__}/{value.value}"}
-        if isinstance(value, datetime.datetime):
-            return value  # json's default (jsii's jdefault) writes it as $jsii.date
-        self.materialise(value)
-        return _kernel._make_reference_for_native(jsii.kernel, value)  # references, native objects
+        """``value`` as jsii sends it (its own encoder, with cdk8s_app.jsii_speed's struct
+        shortcut): each batched construct receives exactly what its own ``create`` would."""
+        return _kernel._make_reference_for_native(jsii.kernel, value)
 
     def _load(self) -> None:
         if self._loaded:
@@ -312,12 +292,12 @@ class Batch:
         self._loaded = True
 
 
-_SCALARS = (str, int, float, bool, type(None))
-# Static factories whose results are immutable holders of their arguments (cdk8s reads them only
-# when it renders): recorded like constructs, created with the next batch.
+# Union-of-scalars classes: their ``fromString``/``fromNumber`` return immutable holders of the
+# value (cdk8s reads them only when it renders), as does ``JsonPatch.add``. Recorded like
+# constructs, created with the next batch; cdk8s_app.jsii_speed memoises the same factories.
+VALUE_CLASSES: tuple[type, ...] = (k8s.IntOrString, k8s.Quantity, PrometheusRuleSpecGroupsRulesExpr)
 FACTORIES: frozenset[tuple[type, str]] = frozenset(
-    {(k8s.IntOrString, "fromString"), (k8s.IntOrString, "fromNumber"), (k8s.Quantity, "fromString"), (k8s.Quantity, "fromNumber"),
-     (PrometheusRuleSpecGroupsRulesExpr, "fromString"), (PrometheusRuleSpecGroupsRulesExpr, "fromNumber"), (cdk8s.JsonPatch, "add")}
+    {(cls, method) for cls in VALUE_CLASSES for method in ("fromString", "fromNumber")} | {(cdk8s.JsonPatch, "add")}
 )
 
 

@@ -30,21 +30,12 @@ from typing import Any
 
 import jsii._kernel as _kernel
 import jsii._type_checking as _type_checking
-from cdk8s_plus_33 import k8s
 
 from cdk8s_app import batching
 from goldenpath import optimize
-from imports.prometheus_prometheusrule.com.coreos.monitoring import PrometheusRuleSpecGroupsRulesExpr
 
-# Union-of-scalars classes whose factories return immutable value holders.
-VALUE_FACTORIES: tuple[tuple[type, str], ...] = (
-    (k8s.IntOrString, "from_string"),
-    (k8s.IntOrString, "from_number"),
-    (k8s.Quantity, "from_string"),
-    (k8s.Quantity, "from_number"),
-    (PrometheusRuleSpecGroupsRulesExpr, "from_string"),
-    (PrometheusRuleSpecGroupsRulesExpr, "from_number"),
-)
+# Union-of-scalars classes whose factories return immutable value holders (batching's list).
+VALUE_FACTORIES: tuple[tuple[type, str], ...] = tuple((cls, name) for cls in batching.VALUE_CLASSES for name in ("from_string", "from_number"))
 
 
 def enabled() -> bool:
@@ -102,12 +93,18 @@ def _make_reference_for_native(kernel: Any, d: Any) -> Any:
     }
 
 
+_active = False
+
+
 @contextmanager
 def fast_jsii() -> Iterator[None]:
-    """Apply the shortcuts above for the duration of a render (re-entrant; restored on exit)."""
-    if not enabled():
+    """Apply the shortcuts above for the duration of a render (re-entrant: an inner use, e.g.
+    ``build`` inside ``render_files``, runs inside the outer one; restored on exit)."""
+    global _active
+    if not enabled() or _active:
         yield
         return
+    _active = True
     saved_check = _type_checking._resolved_check
     saved_reference = _kernel._make_reference_for_native
     saved = [(cls, name, cls.__dict__[name]) for cls, name in VALUE_FACTORIES]
@@ -122,6 +119,7 @@ def fast_jsii() -> Iterator[None]:
         with batching.batching():
             yield
     finally:
+        _active = False
         _type_checking._resolved_check = saved_check
         _kernel._make_reference_for_native = saved_reference  # type: ignore[assignment]
         for cls, name, original in saved:
