@@ -27,3 +27,7 @@ class ConfigError(Exception):
     def __init__(self, issues: list[ConfigIssue]):
         self.issues = sorted(set(issues))
         super().__init__("\n".join(str(i) for i in self.issues))
+
+    def __reduce__(self) -> tuple[type, tuple[list[ConfigIssue]]]:
+        """Pickled with its issues (a forked render hands it back to the synth)."""
+        return (ConfigError, (self.issues,))

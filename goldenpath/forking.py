@@ -49,11 +49,13 @@ class Child:
             os._exit(0)
         os.close(write_end)
         self._read_end = read_end
+        self._reaped = False
 
     def result(self) -> Any:
         with os.fdopen(self._read_end, "rb") as pipe:
             payload = pipe.read()
         os.waitpid(self.pid, 0)
+        self._reaped = True
         if not payload:
             raise RuntimeError("a forked helper ended without a result (killed?)")
         outcome = pickle.loads(payload)
@@ -62,6 +64,10 @@ class Child:
         return outcome[1]
 
     def kill(self) -> None:
+        """Stop the child if it still runs (never a reaped pid: it may be another process's now)."""
+        if self._reaped:
+            return
+        self._reaped = True
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(OSError):

@@ -7,20 +7,17 @@ verifier finding leaves the committed ``cdktf.out/`` and ``dist/gitops/`` exactl
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
-import signal
 import sys
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from goldenpath import fastimport, forking, optimize
 from goldenpath.config import PlatformConfig, load_config
-from goldenpath.errors import ConfigError
 from orchestration.publish import clean_leftovers, replace_trees, staging_dir
 
 
@@ -56,14 +53,12 @@ def render_terraform(config: PlatformConfig, outdir: Path, timings: Timings) -> 
 
 
 def render_gitops(config: PlatformConfig, outdir: Path, timings: Timings, envs: list[str] | None = None) -> dict[str, tuple[bytes, list[object]]]:
-    """The GitOps tree (``envs``: only theirs); returns what it wrote, parsed (seeded into
-    goldenpath.trees' cache here, or by the parent when a child rendered it)."""
+    """The GitOps tree (``envs``: only theirs); returns what it wrote, parsed, for
+    :func:`remember_written` in the process that reads it next."""
     with timings.step("import"):
         from cdk8s_app.app import render
     with timings.step("gitops-render"):
-        written = render(config, outdir, envs)
-    remember_written(written)
-    return written
+        return render(config, outdir, envs)
 
 
 def remember_written(written: dict[str, tuple[bytes, list[object]]]) -> None:
@@ -85,33 +80,25 @@ def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, ti
     GOLDENPATH_OPTIMIZE=0."""
     if not optimize.requested() or "jsii" in sys.modules or not hasattr(os, "fork"):
         render_terraform(config, tf_stage, timings)
-        render_gitops(config, gitops_stage, timings)
+        remember_written(render_gitops(config, gitops_stage, timings))
         return
-    parent = os.getpid()
-    children: list[tuple[int, int]] = []  # (pid, read end)
+    children: list[forking.Child] = []
     try:
         for envs in gitops_groups(config):
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - the child reports through the pipe
-                os.close(read_end)
-                forking.die_with(parent)
-                os._exit(_render_gitops_child(config, gitops_stage, write_end, envs))
-            os.close(write_end)
-            children.append((pid, read_end))
+            children.append(forking.Child(partial(_render_gitops_child, config, gitops_stage, envs)))
         render_terraform(config, tf_stage, timings)
+        results = [child.result() for child in children]
     except BaseException:
-        for pid, _ in children:
-            os.kill(pid, signal.SIGKILL)
+        for child in children:
+            child.kill()
         raise
-    finally:
-        reports = []
-        for pid, read_end in children:
-            with os.fdopen(read_end, "rb") as pipe:
-                reports.append(pipe.read())
-            os.waitpid(pid, 0)
-    for report in reports:
-        _raise_or_record(report, timings)
+    for steps, written in results:
+        remember_written(written)
+        for step, seconds in steps.items():
+            # the children's steps ran while this process rendered Terraform: kept apart from
+            # "import"; of the children running at once, the longest
+            name = "gitops-import" if step == "import" else step
+            timings.steps[name] = max(seconds, timings.steps.get(name, 0.0))
 
 
 # From this many (app, env) pairs on, the GitOps tree is rendered by two children: below it the
@@ -136,38 +123,11 @@ def gitops_groups(config: PlatformConfig, parts: int = 2) -> list[list[str]]:
     return [sorted(g, key=order.index) for g in groups if g]
 
 
-def _render_gitops_child(config: PlatformConfig, gitops_stage: Path, write_end: int, envs: list[str]) -> int:
+def _render_gitops_child(config: PlatformConfig, gitops_stage: Path, envs: list[str]) -> tuple[dict[str, float], dict[str, tuple[bytes, list[object]]]]:
+    """A child's render: its steps and what it wrote (its errors reach the parent as raised)."""
     child = Timings()
-    try:
-        written = render_gitops(config, gitops_stage, child, envs)
-        report: dict[str, object] = {"timings": child.steps, "written": written}
-    except ConfigError as exc:
-        report = {"config_issues": exc.issues}
-    except OSError as exc:
-        report = {"os_error": (exc.errno, exc.strerror, exc.filename)}
-    except BaseException:
-        report = {"failure": traceback.format_exc()}
-    with os.fdopen(write_end, "wb") as pipe:
-        pipe.write(pickle.dumps(report))
-    return 0
-
-
-def _raise_or_record(report: bytes, timings: Timings) -> None:
-    if not report:
-        raise RuntimeError("the GitOps render process ended without a result (killed?)")
-    result = pickle.loads(report)
-    if "config_issues" in result:
-        raise ConfigError(result["config_issues"])
-    if "os_error" in result:
-        raise OSError(*result["os_error"])
-    if "failure" in result:
-        raise RuntimeError(f"the GitOps render failed:\n{result['failure']}")
-    remember_written(result.get("written", {}))
-    for step, seconds in result["timings"].items():
-        # the children's steps ran while this process rendered Terraform: kept apart from
-        # "import"; of the children running at once, the longest
-        name = "gitops-import" if step == "import" else step
-        timings.steps[name] = max(seconds, timings.steps.get(name, 0.0))
+    written = render_gitops(config, gitops_stage, child, envs)
+    return child.steps, written
 
 
 @dataclass

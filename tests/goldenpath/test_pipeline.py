@@ -25,8 +25,9 @@ def test_violations_keep_the_previous_trees(synthesized: Path, tmp_path: Path, m
     original = pipeline.render_gitops
 
     def buggy(config, outdir, timings):  # type: ignore[no-untyped-def]
-        original(config, outdir, timings)
+        written = original(config, outdir, timings)
         (outdir / "dev/platform/namespaces/namespace-bad.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: Bad_Name\n")
+        return written
 
     monkeypatch.setattr(pipeline, "render_gitops", buggy)
     # WHEN synth runs
@@ -119,3 +120,30 @@ def test_envs_rendered_by_two_children_equal_the_committed_tree(tmp_path: Path) 
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
     subprocess.run([sys.executable, "-O", "-c", script, str(tmp_path)], cwd=REPO, env=env, check=True, timeout=600)
     assert _files(tmp_path / "gitops") == _files(REPO / "dist" / "gitops")
+
+
+def test_a_config_error_in_a_forked_render_reaches_the_synth_with_its_issues() -> None:
+    """The GitOps children hand back what they raise (goldenpath.forking); a ConfigError keeps its
+    located issues across the pipe, so the user still gets file:line: key: message."""
+    from goldenpath import forking
+    from goldenpath.errors import ConfigError, ConfigIssue
+
+    issue = ConfigIssue("config/apps/a.yaml", 3, "owner", "must be a team")
+
+    def render() -> None:
+        raise ConfigError([issue])
+
+    child = forking.Child(render)
+    with pytest.raises(ConfigError) as raised:
+        child.result()
+    assert raised.value.issues == [issue]
+    child.kill()  # reaped already: a no-op, never a signal to a recycled pid
+
+
+def test_a_forked_helper_that_dies_is_an_error_not_a_hang() -> None:
+    import os
+
+    from goldenpath import forking
+
+    with pytest.raises(RuntimeError, match="without a result"):
+        forking.Child(lambda: os._exit(9)).result()
