@@ -12,6 +12,7 @@ Per env:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -213,8 +214,6 @@ def render(config: PlatformConfig, outdir: Path, envs: list[str] | None = None) 
             header = VALUES_HEADER if relpath.startswith("values/") else ""
             content = writer.write(outdir / env, relpath, data, header)
             if jsii_speed.enabled():
-                try:
+                with contextlib.suppress(TypeError):  # not plain data: parsed when read
                     written[str(outdir / env / relpath)] = (trees.content_digest(content), [trees.parsed_form(data)])
-                except TypeError:
-                    pass  # parsed when read
     return written

@@ -33,7 +33,7 @@ def documents(path: Path) -> list[Any]:
     cached = _cache.get(key)
     if cached is None:
         data = Path(path).read_bytes()
-        digest = _digest(data) if optimize.requested() else None
+        digest = content_digest(data) if optimize.requested() else None
         cached = _by_content.get(digest) if digest is not None else None
         if cached is None:
             cached = [d for d in yaml.load_all(data.decode("utf-8"), Loader=_Loader) if d is not None]
@@ -41,10 +41,6 @@ def documents(path: Path) -> list[Any]:
                 _by_content[digest] = cached
         _cache[key] = cached
     return cached
-
-
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=20).digest()
 
 
 def parsed_form(data: Any) -> Any:
@@ -73,7 +69,8 @@ def remember(path: Path, digest: bytes, documents: list[Any]) -> None:
 
 
 def content_digest(data: bytes) -> bytes:
-    return _digest(data)
+    """What the content cache keys a file's bytes by."""
+    return hashlib.blake2b(data, digest_size=20).digest()
 
 
 def as_list(value: Any) -> list[Any]:
