@@ -6,8 +6,14 @@ package in ``sys.modules`` as a bare package (keeping ``__path__``) without exec
 ``__init__``; ``import cdktf_cdktf_provider_aws.vpc`` then loads only ``vpc`` and the shared
 ``_jsii`` assembly loader. tests/test_fastimport.py proves the synthesized JSON is identical.
 
-Call :func:`install` before importing any provider module. ``GOLDENPATH_EAGER_IMPORTS=1``
-disables it (used by that test and by ``make bench``).
+The node side has the same trap: the provider's JavaScript entry module requires all of its
+submodules when jsii loads the assembly (2.3 s of node per process). :func:`install` also names
+``jsii_node/node`` as the jsii runtime's node (``JSII_NODE``, unless the user set one), which
+preloads ``jsii_node/lazy_provider_index.js``: each submodule is required when the kernel first
+reaches it. The same test proves that identical too.
+
+Call :func:`install` before importing any provider module (the jsii runtime starts with the
+first one). ``GOLDENPATH_EAGER_IMPORTS=1`` disables both (used by that test and by ``make bench``).
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from pathlib import Path
+
+LAZY_NODE = Path(__file__).with_name("jsii_node") / "node"
 
 PROVIDER_PACKAGES = (
     "cdktf_cdktf_provider_aws",
@@ -32,6 +41,7 @@ def install() -> None:
     quiet_jsii()
     if os.environ.get("GOLDENPATH_EAGER_IMPORTS") == "1":
         return
+    os.environ.setdefault("JSII_NODE", str(LAZY_NODE))  # read when the jsii runtime starts
     for name in PROVIDER_PACKAGES:
         if name in sys.modules:
             continue

@@ -9,11 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from goldenpath import fastimport
+
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("GOLDENPATH_CRDS", str((REPO.parent / "shared" / "crds").resolve()))
 os.environ.setdefault("GOLDENPATH_CHARTS", str((REPO.parent / "shared" / "charts").resolve()))
+# What every synth does before jsii starts (this session's in-process synths included): the
+# providers' Python submodules and their JavaScript entry modules load lazily.
+fastimport.install()
 # The no-op synth's stamps (orchestration/noop.py) of this run's synths, not the checkout's.
 os.environ.setdefault("GOLDENPATH_STAMP_DIR", tempfile.mkdtemp(prefix="goldenpath-stamps-"))
 

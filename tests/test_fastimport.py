@@ -2,11 +2,14 @@
 
 A fresh interpreter with ``GOLDENPATH_EAGER_IMPORTS=1`` synthesizes the whole default platform;
 every file must be byte-identical to the session's synth (with the fix), which must have loaded
-only a small fraction of the AWS provider's ~2,200 submodules (DESIGN §2).
+only a small fraction of the AWS provider's ~2,200 submodules (DESIGN §2), and to a fresh
+interpreter's with the fix, whose jsii runtime must have loaded the provider's JavaScript entry
+module lazily (goldenpath/jsii_node) and only a small fraction of its submodules.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -28,11 +31,14 @@ print(sum(1 for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws.")))
 """
 
 
-def _start(outdir: Path, eager: bool) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k != "GOLDENPATH_EAGER_IMPORTS"}
+def _start(outdir: Path, eager: bool, log: Path | None = None) -> subprocess.Popen[str]:
+    # JSII_NODE: this session's own (fastimport.install in conftest) is not inherited
+    env = {k: v for k, v in os.environ.items() if k not in ("GOLDENPATH_EAGER_IMPORTS", "JSII_NODE")}
     env.update(PYTHONPATH=str(REPO), JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20", JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1")
     if eager:
         env["GOLDENPATH_EAGER_IMPORTS"] = "1"
+    if log is not None:
+        env["GOLDENPATH_LAZY_INDEX_LOG"] = str(log)
     return subprocess.Popen([sys.executable, "-c", SCRIPT, str(outdir)], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -42,16 +48,24 @@ def _files(root: Path) -> dict[str, bytes]:
 
 @pytest.mark.slow
 def test_fast_import_synthesizes_identical_json(tmp_path: Path, synthesized: Path) -> None:
-    # GIVEN a fresh process without the sys.modules fix, and the session's synth (which has it)
-    eager_out = tmp_path / "eager"
-    eager = _start(eager_out, eager=True)
+    # GIVEN fresh processes without and with both fixes, and the session's synth (which has them)
+    eager_out, lazy_out, log = tmp_path / "eager", tmp_path / "lazy", tmp_path / "lazy-index.log"
+    eager, lazy = _start(eager_out, eager=True), _start(lazy_out, eager=False, log=log)
     eager_stdout, eager_stderr = eager.communicate(timeout=300)
     assert eager.returncode == 0, eager_stderr
+    lazy_stderr = lazy.communicate(timeout=300)[1]
+    assert lazy.returncode == 0, lazy_stderr
     # THEN every synthesized stack file is byte-identical
     fast_files = _files(synthesized / "cdktf.out")
     eager_files = _files(eager_out)
     assert any(name.endswith("cdk.tf.json") for name in fast_files)
     assert fast_files == eager_files
+    assert _files(lazy_out) == eager_files
+    # AND the fresh fixed process's node rewrote the AWS provider's entry and loaded few submodules
+    entries = {e["file"]: e for line in log.read_text().splitlines() for e in json.loads(line)["entries"]}
+    aws = entries["@cdktf/provider-aws/lib/index.js"]
+    assert aws["lazy"] is True and aws["exports"] > 2000
+    assert aws["loaded"] > 0 and aws["loaded"] * 10 < aws["exports"]
     # AND the fast path (this process: every test's imports included) loaded far fewer AWS
     # provider submodules
     fast_modules = sum(1 for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws."))
