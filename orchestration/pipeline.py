@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from goldenpath import fastimport, forking, optimize
 from goldenpath.config import PlatformConfig, load_config
@@ -71,11 +72,11 @@ def remember_written(written: dict[str, tuple[bytes, list[object]]]) -> None:
 
 def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, timings: Timings) -> None:
     """Both halves into their staging directories, at once: children forked before jsii starts
-    (no node runtime to share yet) render the GitOps tree, its envs split in two balanced groups
-    (:func:`gitops_groups`), while this process renders Terraform, which is the smaller half
-    from a few apps on. Each runs in a jsii runtime of its own, exactly the code of the
-    sequential path, and each env's tree depends on nothing but the config, so the bytes are the
-    same (tests/test_synth.py compares the committed tree with both). Sequential when jsii is
+    (no node runtime to share yet) render the GitOps tree's envs while this process renders
+    Terraform, then the envs :func:`gitops_plan` left to it (the cores are shared best that way
+    from about a hundred apps on). Each runs in a jsii runtime of its own, exactly the code of
+    the sequential path, and each env's tree depends on nothing but the config, so the bytes are
+    the same (tests/test_synth.py compares the committed tree with both). Sequential when jsii is
     already running here (the test suite's in-process synths), when fork is unavailable, or with
     GOLDENPATH_OPTIMIZE=0."""
     if not optimize.requested() or "jsii" in sys.modules or not hasattr(os, "fork"):
@@ -83,10 +84,13 @@ def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, ti
         remember_written(render_gitops(config, gitops_stage, timings))
         return
     children: list[forking.Child] = []
+    groups, own = gitops_plan(config)
     try:
-        for envs in gitops_groups(config):
+        for envs in groups:
             children.append(forking.Child(partial(_render_gitops_child, config, gitops_stage, envs)))
         render_terraform(config, tf_stage, timings)
+        if own:
+            remember_written(render_gitops(config, gitops_stage, timings, own))
         results = [child.result() for child in children]
     except BaseException:
         for child in children:
@@ -95,32 +99,44 @@ def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, ti
     for steps, written in results:
         remember_written(written)
         for step, seconds in steps.items():
-            # the children's steps ran while this process rendered Terraform: kept apart from
-            # "import"; of the children running at once, the longest
+            # the children's steps ran while this process rendered: kept apart from "import";
+            # of the processes rendering GitOps envs at once, the longest
             name = "gitops-import" if step == "import" else step
             timings.steps[name] = max(seconds, timings.steps.get(name, 0.0))
 
 
-# From this many (app, env) pairs on, the GitOps tree is rendered by two children: below it the
-# Terraform half takes about as long as the GitOps one and a third process (and jsii runtime)
-# only competes for the 2 cores and memory (measured: default config 8.5 s -> 9.2 s; 100 apps
-# even; 200 apps 28.8 s and 1,546 MiB peak -> 26.8 s and 1,339 MiB with one child; 300 apps
-# 47.5 s -> 43.5 s with two).
+# From this many (app, env) pairs on, two children render GitOps envs: below it a third process
+# (and jsii runtime) only competes for the 2 cores and memory (measured: default config 8.5 s ->
+# 9.2 s; 100 apps even; 200 apps 28.8 s and 1,546 MiB peak -> 26.8 s and 1,339 MiB with one
+# child; 300 apps 47.5 s -> 43.5 s with two).
 SPLIT_FROM_APP_ENVS = 1200
 
+# What :func:`gitops_plan` expects each share to cost (ms, this machine, both halves rendering at
+# once: 100 apps took Terraform 5.3 s, each env's GitOps tree 2.8 s, loading cdk8s 0.8 s; the
+# default config Terraform 2.0 s, each env 0.3 s). Only their ratios matter.
+TERRAFORM_MS, TERRAFORM_PER_APP_MS = 1900, 34
+GITOPS_ENV_MS, GITOPS_PER_APP_ENV_MS, GITOPS_IMPORT_MS = 200, 26, 700
 
-def gitops_groups(config: PlatformConfig, parts: int = 2) -> list[list[str]]:
-    """The envs in at most ``parts`` groups of about equal work (apps plus the platform's fixed
-    share per env), largest first; each group keeps the config's env order. One group below
-    SPLIT_FROM_APP_ENVS."""
-    weight = {env: len(config.apps_in(env)) + 10 for env in config.environments}
-    if sum(len(config.apps_in(env)) for env in config.environments) < SPLIT_FROM_APP_ENVS:
-        parts = 1
-    groups: list[list[str]] = [[] for _ in range(min(parts, len(weight)))]
-    for env in sorted(weight, key=lambda e: -weight[e]):
-        min(groups, key=lambda g: sum(weight[e] for e in g)).append(env)
+
+def gitops_plan(config: PlatformConfig) -> tuple[list[list[str]], list[str]]:
+    """(the envs of each GitOps child, the envs this process renders after Terraform): largest
+    env first, each to the process that would finish it first (Terraform is this process's
+    head start; a child is preferred on a tie). One child below SPLIT_FROM_APP_ENVS, else two;
+    each group keeps the config's env order."""
+    apps = {env: len(config.apps_in(env)) for env in config.environments}
+    cost = {env: GITOPS_ENV_MS + GITOPS_PER_APP_ENV_MS * n for env, n in apps.items()}
+    parts = 1 if sum(apps.values()) < SPLIT_FROM_APP_ENVS else 2
+    # [finish time, is this process, envs]; this process pays the cdk8s import with its first env
+    loads: list[list[Any]] = [[GITOPS_IMPORT_MS, False, []] for _ in range(min(parts, len(apps)))]
+    loads.append([TERRAFORM_MS + TERRAFORM_PER_APP_MS * len(config.apps), True, []])
+    for env in sorted(cost, key=lambda e: -cost[e]):
+        finish = [load[0] + cost[env] + (GITOPS_IMPORT_MS if load[1] and not load[2] else 0) for load in loads]
+        best = min(range(len(loads)), key=lambda i: (finish[i], loads[i][1]))
+        loads[best][0] = finish[best]
+        loads[best][2].append(env)
     order = config.environments
-    return [sorted(g, key=order.index) for g in groups if g]
+    groups = [sorted(load[2], key=order.index) for load in loads if not load[1] and load[2]]
+    return groups, sorted(loads[-1][2], key=order.index)
 
 
 def _render_gitops_child(config: PlatformConfig, gitops_stage: Path, envs: list[str]) -> tuple[dict[str, float], dict[str, tuple[bytes, list[object]]]]:

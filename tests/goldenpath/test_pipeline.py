@@ -92,28 +92,38 @@ def test_published_trees_have_normal_permissions(synthesized) -> None:  # type: 
         assert mode & 0o055 == 0o055, oct(mode)  # group and others may read and enter (not mkdtemp's 0700)
 
 
-def test_gitops_groups_balance_envs_and_split_only_large_trees(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gitops_plan_shares_envs_by_expected_cost(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bench.configs import make_config
     from goldenpath.config import load_config
 
     config = load_config(REPO / "config")
-    assert pipeline.gitops_groups(config) == [config.environments]  # 3 apps: one child
+    # GIVEN 3 apps: one child renders every env (Terraform alone takes longer)
+    assert pipeline.gitops_plan(config) == ([config.environments], [])
+    # GIVEN 100 apps: Terraform is done well before three envs are, so this process takes one
+    hundred = load_config(make_config(tmp_path / "config", 100))
+    groups, own = pipeline.gitops_plan(hundred)
+    assert len(groups) == 1 and len(own) == 1 and sorted(groups[0] + own) == sorted(hundred.environments)
+    # GIVEN the split threshold reached: two children, balanced, in the config's env order
     monkeypatch.setattr(pipeline, "SPLIT_FROM_APP_ENVS", 0)
-    groups = pipeline.gitops_groups(config)
-    assert len(groups) == 2 and sorted(e for g in groups for e in g) == sorted(config.environments)
-    assert all(g == [e for e in config.environments if e in g] for g in groups)  # the config's order
+    groups, own = pipeline.gitops_plan(config)
+    assert len(groups) == 2 and own == [] and sorted(e for g in groups for e in g) == sorted(config.environments)
+    assert all(g == [e for e in config.environments if e in g] for g in groups)
 
 
-def test_envs_rendered_by_two_children_equal_the_committed_tree(tmp_path: Path) -> None:
-    """The split path (forced on for the default config) in a fresh process, as `make synth`
-    runs it: both children and the Terraform half at once, the GitOps tree byte for byte."""
+def test_envs_rendered_by_two_children_and_this_process_equal_the_committed_tree(tmp_path: Path) -> None:
+    """Every share of the plan at once (two children and this process's, forced for the default
+    config) in a fresh process, as `make synth` runs it, with the Terraform half: the GitOps tree
+    byte for byte."""
     import os
     import subprocess
     import sys
 
     script = (
         "import sys; from pathlib import Path; from orchestration import pipeline; from goldenpath.config import load_config\n"
-        "pipeline.SPLIT_FROM_APP_ENVS = 0\n"
+        "pipeline.SPLIT_FROM_APP_ENVS = pipeline.TERRAFORM_MS = pipeline.TERRAFORM_PER_APP_MS = 0\n"
         "config = load_config(Path('config')); out = Path(sys.argv[1]); timings = pipeline.Timings()\n"
+        "groups, own = pipeline.gitops_plan(config)\n"
+        "assert len(groups) == 2 and len(own) == 1, (groups, own)\n"
         "pipeline.render_halves(config, out / 'cdktf.out', out / 'gitops', timings)\n"
         "assert 'gitops-render' in timings.steps, timings.steps\n"
     )
