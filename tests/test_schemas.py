@@ -106,3 +106,94 @@ def test_the_cheap_crd_index_agrees_with_a_full_parse() -> None:
             parsed[(api_version.split("/")[0], kind)] = path
     assert scanned == parsed
     assert len(scanned) >= 9
+
+
+# ---- the quick twin (jsonschema_rs) may only skip work: never accept what jsonschema rejects ----
+
+
+def _variants(obj: dict, budget: int) -> list[dict]:  # type: ignore[type-arg]
+    """Deterministic breakages of ``obj``, each at one place: an unknown key in a mapping, a key
+    removed, a scalar of another type, and the values on which regex dialects and number models
+    differ (a trailing newline, a non-ASCII digit, an empty string, a float, a huge int)."""
+    out: list[dict] = []  # type: ignore[type-arg]
+
+    def at(path: list[object], change) -> None:  # type: ignore[no-untyped-def]
+        copied = copy.deepcopy(obj)
+        node = copied
+        for part in path[:-1]:
+            node = node[part]  # type: ignore[index]
+        change(node, path[-1])
+        out.append(copied)
+
+    def walk(node: object, path: list[object]) -> None:
+        if len(out) >= budget:
+            return
+        if isinstance(node, dict):
+            at([*path, None], lambda n, _k: n.__setitem__("zzUnknownField", 1)) if path else None
+            for key in sorted(node):
+                at([*path, key], lambda n, k: n.pop(k))
+                walk(node[key], [*path, key])
+        elif isinstance(node, list):
+            for index, item in enumerate(node[:2]):
+                walk(item, [*path, index])
+            at([*path, None], lambda n, _k: n.append(n[0])) if node and path else None
+        elif path:
+            replacements: list[object] = [{"a": 1}, [1]]
+            if isinstance(node, str):
+                replacements += [1, node + "\n", "", "١٢", node.upper() + " x"]
+            elif isinstance(node, bool):
+                replacements += ["true", 1]
+            elif isinstance(node, int):
+                replacements += ["1", 1.5, -1, 2**70, True]
+            for value in replacements:
+                at(path, lambda n, k, v=value: n.__setitem__(k, v))
+
+    walk(obj, [])
+    return [o for o in out[:budget]]
+
+
+def _each_kind(root):  # type: ignore[no-untyped-def]
+    import yaml
+
+    seen = {}
+    for path in sorted(root.rglob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if isinstance(doc, dict) and "apiVersion" in doc and doc.get("kind") != "Kustomization":
+                seen.setdefault((doc["apiVersion"], doc["kind"]), doc)
+    return seen
+
+
+def test_the_quick_twin_never_accepts_what_jsonschema_rejects(monkeypatch: pytest.MonkeyPatch) -> None:
+    from goldenpath import schemas
+    from tests.conftest import REPO
+
+    kinds = _each_kind(REPO / "dist" / "gitops")
+    assert len(kinds) >= 20
+    cases, quick, slow = [], [], []
+    for (api_version, kind), obj in kinds.items():
+        validator = schemas._crd_validator(api_version, kind) or schemas._core_validator(api_version, kind)
+        assert validator is not None
+        for case in [obj, *_variants(obj, 60)]:
+            cases.append(case)
+            quick.append(schemas._quickly_valid(validator, case))
+            slow.append(not any(True for _ in validator.iter_errors(case)))
+    accepted_wrongly = [cases[i] for i in range(len(cases)) if quick[i] and not slow[i]]
+    assert accepted_wrongly == []
+    # the corpus has teeth: most breakages are invalid, and the twin sees nearly all of them
+    assert slow.count(False) > len(cases) // 2
+    assert sum(q == s for q, s in zip(quick, slow, strict=True)) > 0.95 * len(cases)
+    # AND with optimisation off there is no twin at all
+    monkeypatch.setenv("GOLDENPATH_OPTIMIZE", "0")
+    assert not schemas._quickly_valid(schemas._core_validator("apps/v1", "Deployment"), DEPLOYMENT)  # type: ignore[arg-type]
+
+
+def test_values_the_twin_cannot_take_go_to_jsonschema() -> None:
+    import datetime
+
+    from goldenpath import schemas
+
+    dated = copy.deepcopy(DEPLOYMENT)
+    dated["metadata"]["annotations"] = {"when": datetime.date(2026, 1, 1)}  # a YAML date
+    validator = schemas._core_validator("apps/v1", "Deployment")
+    assert validator is not None and not schemas._quickly_valid(validator, dated)
+    assert validate_manifest(dated) != []  # jsonschema: not a string

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from goldenpath.schemas import validate_manifest
+from goldenpath.schemas import quickly_valid, validate_manifest
 from goldenpath.verify import optimize
 from goldenpath.verify.artifacts import Artifacts
 from goldenpath.verify.registry import rule
@@ -24,11 +24,14 @@ def schema(a: Artifacts) -> Iterator[Violation]:
 
 
 def _errors(obj: dict[str, Any], memo: dict[str, list[str]]) -> list[str]:
-    """validate_manifest, once per distinct object: a third of a generated tree's objects are
+    """validate_manifest, once per distinct object that is not quickly valid (the compiled twin,
+    goldenpath.schemas: cheaper than the memo's key): a third of a generated tree's objects are
     byte-identical to another (the same ServiceMonitor, PDB or NetworkPolicy shape per env), and
     validation depends on nothing but the object."""
     if not optimize.enabled():
         return validate_manifest(obj)
+    if quickly_valid(obj):
+        return []
     try:
         key = json.dumps(obj, separators=(",", ":"))
     except (TypeError, ValueError):  # a YAML date or another non-JSON scalar: validate it as is
