@@ -8,6 +8,7 @@ that even the namespace cannot separate is a bug and raises.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +98,127 @@ _Dumper.add_representer(str, _str)
 
 
 def dump(data: Any) -> str:
+    if optimize.requested() and type(data) is dict and data:
+        try:
+            return _emit(data)
+        except _NotPlain:
+            pass
+    return _dump(data)
+
+
+def _dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=1 << 16)
+
+
+# --- issue 14: the block layout written directly ------------------------------------------------
+# A document of plain data is laid out here (block mappings with sorted keys, indentless block
+# sequences, `{}`/`[]` for empty containers, two spaces per level: what PyYAML writes with these
+# options), and every distinct scalar's text is what libyaml itself emits for it, asked once
+# (`_value_text`, `_key_text`): quoting, escapes and literal blocks are never decided here. A
+# scalar whose text depends on more than its own value (a complex key, a folded or multi-line
+# quoted scalar, a line near the width) makes the whole document take PyYAML's path; so does a
+# container seen twice. tests/cdk8s_app/test_writer.py and the render-identity tests compare
+# both paths byte for byte.
+_VALUES: dict[tuple[type, Any], tuple[str, list[str] | None]] = {}  # -> (first line, literal block lines)
+_KEYS: dict[str, str] = {}
+_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+_LONG = 1 << 14  # far below the emitter's width (1 << 16): no scalar this long is laid out here
+
+
+def _value_text(value: Any) -> tuple[str, list[str] | None]:
+    kind = type(value)
+    key = (kind, repr(value) if kind is float else value)
+    found = _VALUES.get(key)
+    if found is None:
+        if kind is str and len(value) > _LONG:
+            raise _NotPlain
+        text = _dump({"k": value})
+        assert text.startswith("k: ") and text.endswith("\n"), text
+        if _BREAKS.search(text):
+            raise _NotPlain  # a Unicode line break: the emitter continues the scalar on an indented line
+        first, *rest = text[3:-1].split("\n")
+        if not rest:
+            found = (first, None)
+        elif first.startswith("|") and all(line.startswith("  ") or line == "" for line in rest):
+            found = (first, [line[2:] for line in rest])  # a literal block, its lines without the indent
+        else:
+            raise _NotPlain  # a multi-line quoted scalar: its continuation depends on the column
+        _VALUES[key] = found
+    return found
+
+
+def _key_text(key: Any) -> str:
+    if type(key) is not str:
+        raise _NotPlain
+    found = _KEYS.get(key)
+    if found is None:
+        if len(key) > 100:
+            raise _NotPlain  # PyYAML writes keys over 128 characters as complex keys (`? `)
+        text = _dump({key: 0})
+        if _BREAKS.search(text) or not text.endswith(": 0\n") or "\n" in text[:-4] or text.startswith("? "):
+            raise _NotPlain
+        found = _KEYS[key] = text[:-4]
+    return found
+
+
+def _emit(data: dict[str, Any]) -> str:
+    lines: list[str] = []
+    _mapping(data, 0, lines, set())
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _scalar(value: Any, head: str, indent: int, lines: list[str]) -> None:
+    first, block = _value_text(value)
+    lines.append(f"{head}{first}")
+    if block is not None:
+        pad = " " * (indent + 2)
+        lines.extend(pad + line if line else "" for line in block)
+
+
+def _mapping(data: dict[str, Any], indent: int, lines: list[str], seen: set[int]) -> None:
+    if id(data) in seen:
+        raise _NotPlain  # PyYAML writes an anchor and an alias
+    seen.add(id(data))
+    if not all(type(k) is str for k in data):
+        raise _NotPlain  # PyYAML sorts mixed keys its own way (or fails the same way)
+    pad = " " * indent
+    for key in sorted(data):
+        value = data[key]
+        head = f"{pad}{_key_text(key)}:"
+        kind = type(value)
+        if kind is dict or kind is list:
+            if not value:
+                lines.append(head + (" {}" if kind is dict else " []"))
+            elif kind is dict:
+                lines.append(head)
+                _mapping(value, indent + 2, lines, seen)
+            else:
+                lines.append(head)
+                _sequence(value, indent, lines, seen)
+        else:
+            _scalar(value, head + " ", indent, lines)
+
+
+def _sequence(data: list[Any], indent: int, lines: list[str], seen: set[int]) -> None:
+    if id(data) in seen:
+        raise _NotPlain
+    seen.add(id(data))
+    pad = " " * indent
+    for item in data:
+        kind = type(item)
+        if kind is dict or kind is list:
+            if not item:
+                lines.append(pad + ("- {}" if kind is dict else "- []"))
+                continue
+            start = len(lines)
+            if kind is dict:
+                _mapping(item, indent + 2, lines, seen)
+            else:
+                _sequence(item, indent + 2, lines, seen)
+            lines[start] = f"{pad}- {lines[start][indent + 2:]}"  # the first line joins the dash
+        else:
+            _scalar(item, f"{pad}- ", indent, lines)
 
 
 @dataclass(frozen=True)
