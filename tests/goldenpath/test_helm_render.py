@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -95,6 +97,30 @@ def test_second_render_is_served_from_the_cache(monkeypatch: pytest.MonkeyPatch)
     # AND any change of input is a different key (here: the values)
     with pytest.raises(AssertionError, match="rendered again"):
         helm_render.render(_request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "d"}}))
+
+
+def test_renders_share_their_equal_objects_in_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN two envs' renders of one chart (another release name: most objects still equal)
+    dev = helm_render.render(_request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "c"}}, release="dev-x"))
+    prod = helm_render.render(_request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "c"}}, release="prod-x", namespace="y"))
+    stored = sorted((helm_render.CACHE_DIR / "objects").iterdir())
+    # THEN each distinct object is stored once
+    distinct = {json.dumps(o.obj, sort_keys=True) for r in (dev, prod) for o in r.objects}
+    assert len(stored) == len(distinct)
+    # AND read back in a fresh process (no memo), each render is what was rendered, equal objects
+    # shared
+    helm_render._loaded.clear()
+    helm_render._objects.clear()
+    monkeypatch.setattr(helm_render, "_render_once", lambda *_a: (_ for _ in ()).throw(AssertionError("rendered again")))
+    again = helm_render.render(_request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "c"}}, release="dev-x"))
+    assert again.objects == dev.objects
+    # AND an object file gone means the render is not in the cache
+    text = json.dumps(prod.objects[0].obj, sort_keys=True)
+    (helm_render.CACHE_DIR / "objects" / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.json").unlink()
+    helm_render._loaded.clear()
+    helm_render._objects.clear()
+    with pytest.raises(AssertionError, match="rendered again"):
+        helm_render.render(_request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "c"}}, release="prod-x", namespace="y"))
 
 
 def test_api_versions_are_not_part_of_the_key_for_charts_that_never_read_them() -> None:
