@@ -112,9 +112,11 @@ def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, ti
 SPLIT_FROM_APP_ENVS = 1200
 
 # What :func:`gitops_plan` expects each share to cost (ms, this machine, both halves rendering at
-# once: 100 apps took Terraform 5.3 s, each env's GitOps tree 2.8 s, loading cdk8s 0.8 s; the
-# default config Terraform 2.0 s, each env 0.3 s). Only their ratios matter.
-TERRAFORM_MS, TERRAFORM_PER_APP_MS = 1900, 34
+# once: 100 apps took Terraform 3.3-5.3 s, each env's GitOps tree 2.0-2.8 s, loading cdk8s 0.6-0.8 s;
+# 2,000 apps Terraform 54-56 s, each env ~60 s; the default config Terraform 2.0 s, each env
+# 0.3 s). Only their ratios matter. At 2,000 apps this process then renders one env after
+# Terraform instead of idling while a child renders two (183 s -> 179 s, one run each).
+TERRAFORM_MS, TERRAFORM_PER_APP_MS = 1900, 20
 GITOPS_ENV_MS, GITOPS_PER_APP_ENV_MS, GITOPS_IMPORT_MS = 200, 26, 700
 
 
