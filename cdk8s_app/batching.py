@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import cdk8s
 import constructs
@@ -55,7 +55,7 @@ ID_SEPARATOR = "--"  # what constructs itself puts for a "/" in an id
 
 @dataclass(eq=False)
 class Record:
-    klass: type
+    klass: Any  # a jsii class (its __jsii_type__ and friends are set by jsii)
     obj: Any
     args: list[Any]
     section: Any  # layout.Section (None for a value)
@@ -90,7 +90,7 @@ class Batch:
         self._bind(record)
         return app
 
-    def create(self, klass: type, obj: Any, args: list[Any] | None = None) -> Any:
+    def create(self, klass: Any, obj: Any, args: list[Any] | None = None) -> Any:
         args = list(args or [])
         if self._is_section_chart(klass, obj, args):
             record = Record(klass, obj, args, obj, "chart")  # a Section: scope its recorded App
@@ -99,7 +99,7 @@ class Batch:
             return self._bind(record)
         section = self._section_of(args[0]) if args else None
         kind = self._recordable(klass, obj, args) if section is not None else None
-        if kind is None:
+        if kind is None or section is None:
             ref = self.original["create"](klass, obj, args)  # arguments that are records: materialised
             if section is not None:
                 self._note_real(obj, section)
@@ -110,7 +110,7 @@ class Batch:
         section.batched_pending = True
         return self._bind(record)
 
-    def sinvoke(self, klass: type, method: str, args: list[Any] | None = None) -> Any:
+    def sinvoke(self, klass: Any, method: str, args: list[Any] | None = None) -> Any:
         """The value factories (``IntOrString.from_string``, ``JsonPatch.add``, ...) return
         immutable objects: recorded, and created with the next batch."""
         if (klass, method) not in FACTORIES:
@@ -134,9 +134,9 @@ class Batch:
         self.materialise(obj)
         return self.original["get"](obj, prop)
 
-    def set(self, obj: Any, prop: str, value: Any) -> Any:
+    def set(self, obj: Any, property: str, value: Any) -> None:  # noqa: A002 - jsii.set's own parameter name
         self.materialise(obj)
-        return self.original["set"](obj, prop, value)
+        self.original["set"](obj, property, value)
 
     def invoke(self, obj: Any, method: str, args: list[Any] | None = None) -> Any:
         record = self.record_of(obj)
@@ -198,7 +198,7 @@ class Batch:
             return self.records[ref.ref].section
         return self.real_section.get(id(scope))
 
-    def _recordable(self, klass: type, obj: Any, args: list[Any]) -> str | None:
+    def _recordable(self, klass: Any, obj: Any, args: list[Any]) -> str | None:
         """"api-object" / "construct" when ``klass(scope, id[, props])`` can be recorded."""
         if len(args) < 2 or not isinstance(args[0], constructs.Construct) or not isinstance(args[1], str):
             return None
@@ -310,7 +310,7 @@ def _send(request: dict[str, Any]) -> Any:
     """One kernel request written as JSON directly: jsii's provider would first walk it with cattrs
     (a second of a 100-app render), for a request that is JSON already. Same framing, same reply
     handling as ``_NodeProcess.send``."""
-    node = jsii.kernel.provider._process
+    node = cast(Any, jsii.kernel.provider)._process
     stdin = node._process.stdin
     stdin.write(json.dumps(request, default=_process.jdefault).encode("utf-8") + b"\n")
     stdin.flush()

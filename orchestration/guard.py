@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from goldenpath.verify import optimize
 from orchestration.changes import ChangeSet, Item
@@ -131,7 +131,7 @@ def change_dangers(
             found.append(Danger(f"{item.group}:{item.key}", "removed (stateful -> stateless?): its volumes are orphaned and a recreated app starts empty"))
         if kind == "Application" and callable(chart_volumes):
             chart_volumes = chart_volumes()
-        if kind == "Application" and (item.group, (item.body.get("metadata") or {}).get("name")) in chart_volumes:
+        if kind == "Application" and (item.group, (item.body.get("metadata") or {}).get("name")) in cast(frozenset[tuple[str, str]], chart_volumes):
             found.append(Danger(f"{item.group}:{item.key}", "removed: its chart creates persistent volumes (PVCs / volumeClaimTemplates); pruning it loses their data"))
     for old, new in changes.gitops.changed:
         if old.body.get("kind") == "StatefulSet" and _claims(old.body) != _claims(new.body) and _claims(old.body):

@@ -19,7 +19,7 @@ from typing import Any
 
 from goldenpath import fastimport, forking, optimize
 from goldenpath.config import PlatformConfig, load_config
-from orchestration.publish import clean_leftovers, replace_trees, staging_dir
+from orchestration.publish import Deleter, clean_leftovers, replace_trees, staging_dir
 
 
 @dataclass
@@ -180,9 +180,9 @@ def staged_render(
         shutil.rmtree(gitops_stage, ignore_errors=True)
 
 
-def publish(staged: Staged, terraform_out: Path, gitops_out: Path) -> None:
+def publish(staged: Staged, terraform_out: Path, gitops_out: Path, deleter: Deleter | None = None) -> None:
     with staged.timings.step("write"):
-        replace_trees([(staged.terraform, terraform_out), (staged.gitops, gitops_out)])  # both halves or neither
+        replace_trees([(staged.terraform, terraform_out), (staged.gitops, gitops_out)], deleter)  # both halves or neither
 
 
 def write_platform_doc(config: PlatformConfig, target: Path, terraform: Path) -> None:

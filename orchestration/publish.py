@@ -8,13 +8,16 @@ old tree or the whole new one. Leftovers of an interrupted run are removed by th
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
 import fcntl
 import os
+import queue
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,15 +79,16 @@ def clean_leftovers(target: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def replace_tree(staged: Path, target: Path) -> None:
+def replace_tree(staged: Path, target: Path, deleter: Deleter | None = None) -> None:
     """Make ``staged`` visible as ``target`` in one step and delete the previous tree."""
-    replace_trees([(staged, target)])
+    replace_trees([(staged, target)], deleter)
 
 
-def replace_trees(pairs: list[tuple[Path, Path]]) -> None:
+def replace_trees(pairs: list[tuple[Path, Path]], deleter: Deleter | None = None) -> None:
     """Swap every ``(staged, target)`` in, all or none: when a later swap fails, the earlier ones
     are swapped back before the error propagates, so the Terraform half and the GitOps tree are
-    never left from two different renders. Previous trees are deleted only after every swap."""
+    never left from two different renders. Previous trees are deleted only after every swap
+    (by ``deleter`` when given, else before returning)."""
     for staged, _target in pairs:
         _fsync_tree(staged)
     done: list[tuple[Path, Path, bool]] = []  # (staged, target, exchanged: staged now holds the old tree)
@@ -106,8 +110,58 @@ def replace_trees(pairs: list[tuple[Path, Path]]) -> None:
             _fsync_dir(target.parent)
         raise
     for staged, _target, exchanged in done:
-        if exchanged:
-            shutil.rmtree(staged)  # now holds the previous tree
+        if exchanged:  # staged now holds the previous tree
+            if deleter is not None:
+                deleter.delete(staged)
+            else:
+                shutil.rmtree(staged)
+
+
+class Deleter:
+    """Deletes previous trees on one background thread, in the order given, while the caller
+    publishes the rest (issue 14: deleting the previous GitOps tree took 0.6 s at 100 apps, a file
+    at a time). A kill leaves what it has not deleted as a staging leftover, which the next run
+    removes, as before."""
+
+    def __init__(self) -> None:
+        self._paths: queue.Queue[Path | None] = queue.Queue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="goldenpath-delete", daemon=True)
+        self._thread.start()
+
+    def delete(self, path: Path) -> None:
+        self._paths.put(path)
+
+    def _run(self) -> None:
+        while (path := self._paths.get()) is not None:
+            try:
+                shutil.rmtree(path)
+            except BaseException as exc:  # noqa: BLE001 - reported by join(), in the caller's thread
+                self._error = self._error or exc
+
+    def join(self) -> None:
+        """Wait for every deletion; the first error, if any, is raised here."""
+        self._paths.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+@contextmanager
+def deleting() -> Iterator[Deleter | None]:
+    """A Deleter for the block, joined when it ends (its error raised only if the block itself
+    succeeded); None, i.e. delete at once, with GOLDENPATH_OPTIMIZE=0."""
+    if not optimize.requested():
+        yield None
+        return
+    deleter = Deleter()
+    try:
+        yield deleter
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            deleter.join()
+        raise
+    deleter.join()
 
 
 def _exchange(a: Path, b: Path) -> None:

@@ -187,11 +187,13 @@ def publish_outputs(staged: Any, terraform_out: Path, gitops_out: Path, platform
     and the guard's inventory, each replaced atomically (tests/test_synth.py kills it at every step)."""
     from orchestration.pipeline import publish, write_platform_doc
     from orchestration.portal import write_portal  # dist/catalog, dist/apps: the Backstage catalog and CI workflows
+    from orchestration.publish import deleting
 
-    publish(staged, terraform_out, gitops_out)
-    write_platform_doc(staged.config, platform_doc, terraform_out)
-    write_portal(staged.config, platform_doc.parent)
-    inventory.write(new, inventory_path)
+    with deleting() as deleter:  # the previous trees go while the rest is written
+        publish(staged, terraform_out, gitops_out, deleter)
+        write_platform_doc(staged.config, platform_doc, terraform_out)
+        write_portal(staged.config, platform_doc.parent, deleter)
+        inventory.write(new, inventory_path)
 
 
 def _text(path: Path) -> str | None:

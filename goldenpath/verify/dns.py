@@ -69,9 +69,9 @@ def dns_record_type(a: Artifacts) -> Iterator[Violation]:
             yield _v(block, f"record {name} ({rtype}) is not an alias and lacks {'ttl' if 'ttl' not in body else 'records'}")
         if not NAME.match(name):
             yield _v(block, f"record name {name!r} is not a DNS name")
-        zone = zones.get((block.stack, str(body.get("zone_id", ""))))
-        if rtype == "CNAME" and zone is not None and name == zone:
-            yield _v(block, f"CNAME {name} is at the apex of zone {zone}; a CNAME cannot share a name with the zone's SOA/NS")
+        zone_name = zones.get((block.stack, str(body.get("zone_id", ""))))
+        if rtype == "CNAME" and zone_name is not None and name == zone_name:
+            yield _v(block, f"CNAME {name} is at the apex of zone {zone_name}; a CNAME cannot share a name with the zone's SOA/NS")
         for record in records:
             db = DB_ATTRIBUTE.search(record)
             if db and db["attribute"] != "address":

@@ -30,6 +30,31 @@ def test_replace_trees_swaps_every_pair_and_deletes_the_old_trees(tmp_path: Path
     assert not new_tf.exists() and not new_gitops.exists()
 
 
+def test_a_deleter_removes_the_previous_trees_in_the_background_and_reports_its_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN published trees replaced with a Deleter
+    tf, gitops = _tree(tmp_path / "tf", "old tf"), _tree(tmp_path / "gitops", "old gitops")
+    new_tf, new_gitops = _tree(tmp_path / "new-tf", "new tf"), _tree(tmp_path / "new-gitops", "new gitops")
+    deleted: list[Path] = []
+    rmtree = shutil.rmtree
+    monkeypatch.setattr(shutil, "rmtree", lambda path, **kw: (deleted.append(Path(path)), rmtree(path, **kw)))
+    with publish.deleting() as deleter:
+        assert deleter is not None
+        publish.replace_trees([(new_tf, tf), (new_gitops, gitops)], deleter)
+        # THEN the new trees are in place at once
+        assert (gitops / "sub" / "file.txt").read_text() == "new gitops"
+    # AND when the block ends the previous trees (in the staging paths) are gone, in order
+    assert deleted == [new_tf, new_gitops] and not new_tf.exists() and not new_gitops.exists()
+    # AND a deletion that fails is raised when the block ends, not lost on the thread
+    monkeypatch.setattr(shutil, "rmtree", lambda path, **kw: (_ for _ in ()).throw(PermissionError(13, "Permission denied", str(path))))
+    with pytest.raises(PermissionError), publish.deleting() as deleter:
+        assert deleter is not None
+        deleter.delete(tmp_path / "tf")
+    # AND with optimisation off the trees are deleted before replace_trees returns
+    monkeypatch.setenv("GOLDENPATH_OPTIMIZE", "0")
+    with publish.deleting() as deleter:
+        assert deleter is None
+
+
 def test_a_failed_second_swap_puts_the_first_tree_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # GIVEN published trees, and a GitOps swap that fails (after the Terraform one succeeded)
     tf, gitops = _tree(tmp_path / "tf", "old tf"), _tree(tmp_path / "gitops", "old gitops")
