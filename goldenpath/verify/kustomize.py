@@ -64,21 +64,26 @@ def _build(directory: Path, seen: set[Path]) -> Iterator[tuple[Path, dict[str, A
     kfile = kustomization_file(directory)
     if kfile is None:
         raise BuildError(f"{directory}: no kustomization file")
-    if kfile.resolve() in seen:
+    real = kfile.resolve()
+    if real in seen:
         raise BuildError(f"{kfile}: cycle in resources")
-    seen = seen | {kfile.resolve()}
+    seen = seen | {real}
     try:
-        spec = yaml.load(kfile.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
+        specs = trees.documents(kfile)  # parsed once per synth (the render hands its own over)
     except (OSError, yaml.YAMLError) as exc:
         raise BuildError(f"{kfile}: cannot parse ({str(exc).splitlines()[0]})") from None
+    if len(specs) > 1:
+        raise BuildError(f"{kfile}: cannot parse (expected a single document in the stream)")
+    spec = specs[0] if specs else {}
     if not isinstance(spec, dict):
         raise BuildError(f"{kfile}: must be a mapping")
     unsupported = sorted(set(spec) - SUPPORTED)
     if unsupported:
         raise BuildError(f"{kfile}: fields the verifier cannot build: {', '.join(unsupported)}")
     objects: list[tuple[Path, dict[str, Any]]] = []
+    real_directory = directory.resolve()
     for entry in spec.get("resources") or []:
-        target = (directory / str(entry)).resolve()
+        target = _resolved(directory, real_directory, str(entry))
         if target.is_dir():
             objects.extend(_build(target, seen))
         elif target.is_file():
@@ -96,6 +101,16 @@ def _build(directory: Path, seen: set[Path]) -> Iterator[tuple[Path, dict[str, A
     result = Built(objects)
     _apply_images(result, [_parse_override(i) for i in spec.get("images") or []])
     return iter(result.objects)
+
+
+def _resolved(directory: Path, real_directory: Path, entry: str) -> Path:
+    """``(directory / entry).resolve()``; for a plain file name that is no symlink, without
+    resolving the directory again for every entry (74,000 entries at 2,000 apps)."""
+    if entry and "/" not in entry and entry not in (".", ".."):
+        candidate = real_directory / entry
+        if not candidate.is_symlink():
+            return candidate
+    return (directory / entry).resolve()
 
 
 def _copy(value: Any) -> Any:
