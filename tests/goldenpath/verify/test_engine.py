@@ -1,5 +1,5 @@
-"""goldenpath.verify.engine: the schema rule run in a forked child on large trees reports exactly
-what the sequential run reports, and its failures reach the caller."""
+"""goldenpath.verify.engine: the rules run in a forked child on large trees (schema, PromQL,
+object size) report exactly what the sequential run reports, and their failures reach the caller."""
 
 from __future__ import annotations
 
@@ -18,8 +18,11 @@ def _run(artifacts: Path) -> list[object]:
     return engine.run(artifacts / "cdktf.out", artifacts / "gitops", layers=("schema", "consistency"))
 
 
-def test_forked_schema_rule_reports_what_the_sequential_run_reports(artifact_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_forked_rules_report_what_the_sequential_run_reports(artifact_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.goldenpath.verify.test_consistency import CASES
+
     (artifact_copy / "gitops/dev/platform/namespaces/namespace-bad.yaml").write_text(BAD)
+    CASES["promql-parse"](artifact_copy)  # a forked rule beside schema, and one of the PromQL group
     monkeypatch.setattr(engine, "PARALLEL_FROM_MANIFESTS", 10**9)
     sequential = _run(artifact_copy)
     monkeypatch.setattr(engine, "PARALLEL_FROM_MANIFESTS", 0)
@@ -35,8 +38,8 @@ def test_forked_schema_rule_reports_what_the_sequential_run_reports(artifact_cop
     forked = engine.run(artifact_copy / "cdktf.out", artifact_copy / "gitops", layers=("schema", "consistency"), profile=profile)
     assert len(forks) == 1
     assert forked == sequential
-    assert {v.rule for v in forked} >= {"schema", "namespace-name"}
-    assert "rule:schema" in profile and "rule:namespace-name" in profile
+    assert {v.rule for v in forked} >= {"schema", "namespace-name", "promql-parse"}
+    assert {f"rule:{r}" for r in engine.FORKED_RULES} | {"rule:namespace-name"} <= set(profile)
 
 
 def test_a_failure_in_the_forked_rule_reaches_the_caller(artifact_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
