@@ -44,6 +44,9 @@ class ChangeSet:
     new_objects: dict[str, int]  # env -> count
     stack_env: dict[str, str]  # stack -> env (or "global")
     old_manifests: dict[tuple[str, str], Item]  # the previous tree, for the destroy guard
+    # the new trees' items, which inventory.build reads next (listed and parsed once per synth)
+    new_terraform: dict[tuple[str, str], Item] = field(default_factory=dict)
+    new_manifests: dict[tuple[str, str], Item] = field(default_factory=dict)
 
 
 def terraform_items(root: Path) -> tuple[dict[tuple[str, str], Item], dict[str, str]]:
@@ -116,4 +119,4 @@ def compare(old_terraform: Path, new_terraform: Path, old_gitops: Path, new_gito
     for env, key in new_k8s:
         if not key.startswith(VALUES_PREFIX):
             objects[env] = objects.get(env, 0) + 1
-    return ChangeSet(_delta(old_tf, new_tf), _delta(old_k8s, new_k8s), resources, objects, stack_env, old_k8s)
+    return ChangeSet(_delta(old_tf, new_tf), _delta(old_k8s, new_k8s), resources, objects, stack_env, old_k8s, new_tf, new_k8s)

@@ -19,7 +19,7 @@ from typing import Any
 
 from goldenpath.verify import optimize
 from orchestration import guard
-from orchestration.changes import Item, manifest_items, terraform_items
+from orchestration.changes import ChangeSet, Item, manifest_items, terraform_items
 from orchestration.guard import Danger
 from orchestration.outputs import INVENTORY_FILE, default_inventory
 
@@ -52,16 +52,19 @@ def _gitops_entry(item: Item, manifests: dict[tuple[str, str], Item], index: gua
     return None
 
 
-def build(terraform_root: Path, gitops_root: Path) -> Inventory:
-    """The inventory of two artifact trees (missing trees are empty)."""
+def build(terraform_root: Path, gitops_root: Path, changes: ChangeSet | None = None) -> Inventory:
+    """The inventory of two artifact trees (missing trees are empty); ``changes``: a comparison
+    whose new trees these are, whose items are then not listed and parsed again."""
     optimize.refresh()
-    resources, stack_env = terraform_items(terraform_root)
+    if changes is not None and optimize.enabled():
+        resources, stack_env, manifests = changes.new_terraform, changes.stack_env, changes.new_manifests
+    else:
+        (resources, stack_env), manifests = terraform_items(terraform_root), manifest_items(gitops_root)
     terraform: dict[str, dict[str, Any]] = {stack: {} for stack in stack_env}
     for (stack, address), item in resources.items():
         entry = _terraform_entry(item)
         if entry is not None:
             terraform[stack][address] = entry
-    manifests = manifest_items(gitops_root)
     index = guard.StateIndex(manifests)  # one pass over the tree, then a lookup per Application
     gitops: dict[str, dict[str, Any]] = {}
     for (env, key), item in manifests.items():

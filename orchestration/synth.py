@@ -139,7 +139,7 @@ def _run_synth(
     with staged_render(config, terraform_out, gitops_out, progress=_progress) as staged:
         with staged.timings.step("compare"):
             changes = compare(terraform_out, staged.terraform, gitops_out, staged.gitops)
-        new = inventory.build(staged.terraform, staged.gitops)
+        new = inventory.build(staged.terraform, staged.gitops, changes)
         extra = guard.change_dangers(changes, lambda: guard.chart_volume_owners(terraform_out, gitops_out))
         dangers, blocked = blocked_dangers(baseline, new, allow_destroy, extra)
         if write and blocked:

@@ -145,3 +145,15 @@ def test_a_run_reports_the_seconds_of_the_load_and_of_every_rule(synthesized: Pa
     assert written == profile
     assert set(written) == {"load", "cpu:load"} | {f"{p}rule:{r}" for r in rules for p in ("", "cpu:")}
     assert all(seconds >= 0 for seconds in written.values())
+
+
+def test_the_inventory_from_a_comparisons_items_equals_the_one_from_the_trees(synthesized: Path, artifact_copy: Path) -> None:
+    from tests.goldenpath.verify.test_consistency import edit_yaml
+
+    # GIVEN a comparison of an edited tree (the synth's staged one) with the session's synthesis
+    edit_yaml(artifact_copy, "dev/workloads/orders/service-orders.yaml", lambda obj: obj["metadata"].setdefault("labels", {}).update(edited="yes"))
+    comparison = changes.compare(synthesized / "cdktf.out", artifact_copy / "cdktf.out", synthesized / "gitops", artifact_copy / "gitops")
+    assert comparison.new_manifests and comparison.new_terraform and not comparison.gitops.empty
+    # THEN the inventory from its items is the inventory of the new trees read again
+    built = inventory.build(artifact_copy / "cdktf.out", artifact_copy / "gitops", comparison)
+    assert built == inventory.build(artifact_copy / "cdktf.out", artifact_copy / "gitops")
