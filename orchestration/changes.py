@@ -65,15 +65,14 @@ def terraform_items(root: Path) -> tuple[dict[tuple[str, str], Item], dict[str, 
 VALUES_PREFIX = "Helm values/"
 
 
-def manifest_items(root: Path, same_as: Path | None = None) -> dict[tuple[str, str], Item]:
-    """Every manifest (and Helm values file) of a tree by (env, Kind/ns/name). ``same_as``: another
-    tree whose files are already parsed; a file with the same bytes there is not parsed again (a
-    synth compares two trees that are mostly identical, and parsing is nearly all of the cost)."""
+def manifest_items(root: Path) -> dict[tuple[str, str], Item]:
+    """Every manifest (and Helm values file) of a tree by (env, Kind/ns/name). A file with the bytes
+    of one parsed already (the previous tree is mostly the staged one) is not parsed again: the
+    parse cache is keyed by content (goldenpath.trees)."""
     items: dict[tuple[str, str], Item] = {}
-    reuse = same_as is not None and optimize.enabled() and same_as.resolve() != root.resolve()
     for env, path, is_values in trees.gitops_files(root):
         rel = str(path.relative_to(root))
-        docs = trees.documents(_same_file(path, same_as / rel) if reuse and same_as is not None else path)
+        docs = trees.documents(path)
         if is_values:  # Helm values change what a chart deploys: list them too
             items[(env, f"{VALUES_PREFIX}{path.stem}")] = Item(env, f"{VALUES_PREFIX}{path.stem}", docs[0] if docs else {}, rel)
             continue
@@ -84,14 +83,6 @@ def manifest_items(root: Path, same_as: Path | None = None) -> dict[tuple[str, s
             key = "/".join(p for p in (doc.get("kind", ""), meta.get("namespace", ""), meta.get("name", "")) if p)
             items[(env, key)] = Item(env, key, doc, rel)
     return items
-
-
-def _same_file(path: Path, other: Path) -> Path:
-    """``other`` when it holds exactly the bytes of ``path`` (then its parse is shared), else ``path``."""
-    try:
-        return other if other.read_bytes() == path.read_bytes() else path
-    except OSError:
-        return path
 
 
 def _delta(old: dict[tuple[str, str], Item], new: dict[tuple[str, str], Item]) -> Delta:
@@ -111,7 +102,7 @@ def compare(old_terraform: Path, new_terraform: Path, old_gitops: Path, new_gito
     old_tf, _ = terraform_items(old_terraform)
     new_tf, stack_env = terraform_items(new_terraform)
     new_k8s = manifest_items(new_gitops)  # first: the verifier reads the staged tree next (parse cache)
-    old_k8s = manifest_items(old_gitops, same_as=new_gitops)
+    old_k8s = manifest_items(old_gitops)  # the staged tree's parses, by content
     resources: dict[str, int] = {}
     for stack, _key in new_tf:
         resources[stack] = resources.get(stack, 0) + 1
