@@ -69,8 +69,7 @@ def validate_manifest(obj: dict[str, Any], installed: CrdSchemas | None = None) 
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str) or not api_version or not kind:
         return ["<root>: apiVersion and kind are required strings"]
-    validator = installed.validator(api_version, kind) if installed is not None else None
-    validator = validator or _crd_validator(api_version, kind) or _core_validator(api_version, kind)
+    validator = _validator_for(api_version, kind, installed)
     if validator is None:
         return [f"<root>: no schema for {kind} {api_version} (neither Kubernetes {KUBERNETES_VERSION}, a pinned CRD nor a CRD the platform installs)"]
     if _quickly_valid(validator, obj):
@@ -95,8 +94,14 @@ def quickly_valid(obj: dict[str, Any]) -> bool:
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return False
-    validator = _crd_validator(api_version, kind) or _core_validator(api_version, kind)
+    validator = _validator_for(api_version, kind)
     return validator is not None and _quickly_valid(validator, obj)
+
+
+def _validator_for(api_version: str, kind: str, installed: CrdSchemas | None = None) -> jsonschema.protocols.Validator | None:
+    """The schema in force: a CRD the platform installs, else the pinned CRD, else Kubernetes'."""
+    validator = installed.validator(api_version, kind) if installed is not None else None
+    return validator or _crd_validator(api_version, kind) or _core_validator(api_version, kind)
 
 
 def _quickly_valid(validator: jsonschema.protocols.Validator, obj: dict[str, Any]) -> bool:

@@ -89,9 +89,9 @@ def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, ti
         for envs in groups:
             children.append(forking.Child(partial(_render_gitops_child, config, gitops_stage, envs)))
         render_terraform(config, tf_stage, timings)
-        if own:
-            remember_written(render_gitops(config, gitops_stage, timings, own))
-        results = [child.result() for child in children]
+        # this process's share is timed like a child's (its cdk8s import is not Terraform's)
+        results = [_render_gitops_child(config, gitops_stage, own)] if own else []
+        results += [child.result() for child in children]
     except BaseException:
         for child in children:
             child.kill()
@@ -99,8 +99,8 @@ def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, ti
     for steps, written in results:
         remember_written(written)
         for step, seconds in steps.items():
-            # the children's steps ran while this process rendered: kept apart from "import";
-            # of the processes rendering GitOps envs at once, the longest
+            # kept apart from Terraform's "import"; of the processes rendering GitOps envs, the
+            # longest
             name = "gitops-import" if step == "import" else step
             timings.steps[name] = max(seconds, timings.steps.get(name, 0.0))
 
@@ -142,7 +142,8 @@ def gitops_plan(config: PlatformConfig) -> tuple[list[list[str]], list[str]]:
 
 
 def _render_gitops_child(config: PlatformConfig, gitops_stage: Path, envs: list[str]) -> tuple[dict[str, float], dict[str, tuple[bytes, list[object]]]]:
-    """A child's render: its steps and what it wrote (its errors reach the parent as raised)."""
+    """One process's share of the GitOps envs: its steps and what it wrote (a forked child's
+    errors reach the parent as raised)."""
     child = Timings()
     written = render_gitops(config, gitops_stage, child, envs)
     return child.steps, written

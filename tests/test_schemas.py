@@ -171,7 +171,7 @@ def test_the_quick_twin_never_accepts_what_jsonschema_rejects(monkeypatch: pytes
     assert len(kinds) >= 20
     cases, quick, slow = [], [], []
     for (api_version, kind), obj in kinds.items():
-        validator = schemas._crd_validator(api_version, kind) or schemas._core_validator(api_version, kind)
+        validator = schemas._validator_for(api_version, kind)
         assert validator is not None
         for case in [obj, *_variants(obj, 60)]:
             cases.append(case)
