@@ -7,6 +7,7 @@ table, ``make diff`` and the destroy guard. Missing previous trees count as empt
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,13 +41,21 @@ class Delta:
 class ChangeSet:
     terraform: Delta
     gitops: Delta
-    new_resources: dict[str, int]  # stack -> count
-    new_objects: dict[str, int]  # env -> count
     stack_env: dict[str, str]  # stack -> env (or "global")
     old_manifests: dict[tuple[str, str], Item]  # the previous tree, for the destroy guard
-    # the new trees' items, which inventory.build reads next (listed and parsed once per synth)
-    new_terraform: dict[tuple[str, str], Item] = field(default_factory=dict)
-    new_manifests: dict[tuple[str, str], Item] = field(default_factory=dict)
+    # the new trees' items (inventory.build reads them next: listed and parsed once per synth)
+    new_terraform: dict[tuple[str, str], Item]
+    new_manifests: dict[tuple[str, str], Item]
+
+    @property
+    def new_resources(self) -> dict[str, int]:
+        """stack -> number of resources in the new tree."""
+        return dict(Counter(stack for stack, _key in self.new_terraform))
+
+    @property
+    def new_objects(self) -> dict[str, int]:
+        """env -> number of objects in the new tree (Helm values files are not objects)."""
+        return dict(Counter(env for env, key in self.new_manifests if not key.startswith(VALUES_PREFIX)))
 
 
 def terraform_items(root: Path) -> tuple[dict[tuple[str, str], Item], dict[str, str]]:
@@ -103,11 +112,4 @@ def compare(old_terraform: Path, new_terraform: Path, old_gitops: Path, new_gito
     new_tf, stack_env = terraform_items(new_terraform)
     new_k8s = manifest_items(new_gitops)  # first: the verifier reads the staged tree next (parse cache)
     old_k8s = manifest_items(old_gitops)  # the staged tree's parses, by content
-    resources: dict[str, int] = {}
-    for stack, _key in new_tf:
-        resources[stack] = resources.get(stack, 0) + 1
-    objects: dict[str, int] = {}
-    for env, key in new_k8s:
-        if not key.startswith(VALUES_PREFIX):
-            objects[env] = objects.get(env, 0) + 1
-    return ChangeSet(_delta(old_tf, new_tf), _delta(old_k8s, new_k8s), resources, objects, stack_env, old_k8s, new_tf, new_k8s)
+    return ChangeSet(_delta(old_tf, new_tf), _delta(old_k8s, new_k8s), stack_env, old_k8s, new_tf, new_k8s)
