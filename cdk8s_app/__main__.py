@@ -14,9 +14,11 @@ import shutil
 import sys
 from pathlib import Path
 
-# Before jsii loads: keep the output free of the Node end-of-life banner (DESIGN §2 traps).
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+from goldenpath import fastimport
+
+# Before jsii loads: no Node end-of-life banner in the output (DESIGN §2 traps), no runtime copy
+# left in /tmp by this process.
+fastimport.install()
 
 from cdk8s_app.app import render  # noqa: E402
 from goldenpath.config import load_config  # noqa: E402

@@ -12,18 +12,30 @@ submodules when jsii loads the assembly (2.3 s of node per process). :func:`inst
 preloads ``jsii_node/lazy_provider_index.js``: each submodule is required when the kernel first
 reaches it. The same test proves that identical too.
 
+The jsii runtime's own JavaScript (``bin/jsii-runtime.js``, ``lib/program.js``: 2.2 MB) is
+written by jsii into a fresh temporary directory in every process, removed only by an ``atexit``
+hook that a CLI leaving with ``os._exit`` (orchestration/entry.py), a forked child or a killed
+synth never runs: one 2.2 MB directory left in ``/tmp`` per jsii process. :func:`install` writes
+it once per jsii version under ``.gen/jsii-runtime/`` and has jsii's process provider use it
+(its ``JSII_RUNTIME`` variable cannot: jsii extracts the default before it reads the variable, in
+``environ.get("JSII_RUNTIME", self._jsii_runtime())``; a ``JSII_RUNTIME`` the user set still wins).
+
 Call :func:`install` before importing any provider module (the jsii runtime starts with the
-first one). ``GOLDENPATH_EAGER_IMPORTS=1`` disables both (used by that test and by ``make bench``).
+first one). ``GOLDENPATH_EAGER_IMPORTS=1`` disables all three (used by that test and by ``make bench``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 LAZY_NODE = Path(__file__).with_name("jsii_node") / "node"
+RUNTIME_CACHE = Path(__file__).resolve().parent.parent / ".gen" / "jsii-runtime"
 
 PROVIDER_PACKAGES = (
     "cdktf_cdktf_provider_aws",
@@ -42,6 +54,7 @@ def install() -> None:
     if os.environ.get("GOLDENPATH_EAGER_IMPORTS") == "1":
         return
     os.environ.setdefault("JSII_NODE", str(LAZY_NODE))  # read when the jsii runtime starts
+    _use_persistent_runtime()
     for name in PROVIDER_PACKAGES:
         if name in sys.modules:
             continue
@@ -50,3 +63,74 @@ def install() -> None:
             continue
         package = importlib.util.module_from_spec(spec)  # created, deliberately not executed
         sys.modules[name] = package
+
+
+def _use_persistent_runtime() -> None:
+    """jsii's ``_NodeProcess._jsii_runtime`` (extract into a new temporary directory) answers
+    with the persistent copy instead; nothing else of jsii changes."""
+    runtime = persistent_runtime()
+    if runtime is None:
+        return
+    from jsii._kernel.providers import process
+
+    extract = getattr(process._NodeProcess, "_jsii_runtime", None)
+    if extract is None or getattr(extract, "persistent", None) == runtime:
+        return
+
+    def persistent(_self: object) -> str:
+        return str(runtime)
+
+    persistent.persistent = runtime  # type: ignore[attr-defined]
+    process._NodeProcess._jsii_runtime = persistent  # type: ignore[method-assign,assignment]
+
+
+def persistent_runtime(cache: Path = RUNTIME_CACHE) -> Path | None:
+    """The entry point of the jsii runtime embedded in the installed ``jsii`` package, written
+    once under ``cache/<digest of its files>/`` (a new jsii gets a new directory; the directory
+    appears whole, by rename). None when it cannot be written (jsii then extracts as before)."""
+    embedded = _embedded_runtime()
+    if embedded is None:
+        return None
+    source, names, entry_point = embedded
+    files = {target: (source / resource).read_bytes() for resource, target in sorted(names.items())}
+    digest = hashlib.sha256()
+    for target, data in files.items():
+        digest.update(f"{target}\0{len(data)}\0".encode())
+        digest.update(data)
+    root = cache / digest.hexdigest()[:16]
+    entry = root / names[entry_point]
+    if entry.is_file():
+        return entry
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cache))
+        for target, data in files.items():
+            (staging / target).parent.mkdir(parents=True, exist_ok=True)
+            (staging / target).write_bytes(data)
+        try:
+            staging.rename(root)
+        except OSError:  # another process put it there first: same bytes
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError:
+        return None
+    return entry if entry.is_file() else None
+
+
+def _embedded_runtime() -> tuple[Path, dict[str, str], str] | None:
+    """Where the installed jsii keeps its runtime's files, their names and its entry point, read
+    from ``jsii/_embedded/jsii/__init__.py`` (a data module) without importing jsii (whose
+    import is not needed to answer this)."""
+    jsii_spec = importlib.util.find_spec("jsii")
+    if jsii_spec is None or jsii_spec.origin is None:
+        return None
+    source = Path(jsii_spec.origin).parent / "_embedded" / "jsii"
+    spec = importlib.util.spec_from_file_location("goldenpath_jsii_embedded_files", source / "__init__.py")
+    if spec is None or spec.loader is None:
+        return None
+    listing = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(listing)
+        names, entry_point = dict(listing.EMBEDDED_FILES), str(listing.ENTRYPOINT)
+    except (OSError, AttributeError):
+        return None
+    return (source, names, entry_point) if entry_point in names else None

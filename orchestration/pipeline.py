@@ -57,6 +57,7 @@ def render_gitops(config: PlatformConfig, outdir: Path, timings: Timings, envs: 
     """The GitOps tree (``envs``: only theirs); returns what it wrote, parsed, for
     :func:`remember_written` in the process that reads it next."""
     with timings.step("import"):
+        fastimport.install()  # this process may start its own jsii runtime (a forked child)
         from cdk8s_app.app import render
     with timings.step("gitops-render"):
         return render(config, outdir, envs)

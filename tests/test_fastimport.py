@@ -4,7 +4,9 @@ A fresh interpreter with ``GOLDENPATH_EAGER_IMPORTS=1`` synthesizes the whole de
 every file must be byte-identical to the session's synth (with the fix), which must have loaded
 only a small fraction of the AWS provider's ~2,200 submodules (DESIGN §2), and to a fresh
 interpreter's with the fix, whose jsii runtime must have loaded the provider's JavaScript entry
-module lazily (goldenpath/jsii_node) and only a small fraction of its submodules.
+module lazily (goldenpath/jsii_node) and only a small fraction of its submodules, and which
+must have left nothing in its temporary directory (the jsii runtime's JavaScript is written once,
+under .gen/jsii-runtime/).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ print(sum(1 for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws.")))
 """
 
 
-def _start(outdir: Path, eager: bool, log: Path | None = None) -> subprocess.Popen[str]:
+def _start(outdir: Path, eager: bool, log: Path | None = None, tmp: Path | None = None) -> subprocess.Popen[str]:
     # JSII_NODE: this session's own (fastimport.install in conftest) is not inherited
     env = {k: v for k, v in os.environ.items() if k not in ("GOLDENPATH_EAGER_IMPORTS", "JSII_NODE")}
     env.update(PYTHONPATH=str(REPO), JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20", JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1")
@@ -39,6 +41,8 @@ def _start(outdir: Path, eager: bool, log: Path | None = None) -> subprocess.Pop
         env["GOLDENPATH_EAGER_IMPORTS"] = "1"
     if log is not None:
         env["GOLDENPATH_LAZY_INDEX_LOG"] = str(log)
+    if tmp is not None:
+        env["TMPDIR"] = str(tmp)
     return subprocess.Popen([sys.executable, "-c", SCRIPT, str(outdir)], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -49,8 +53,9 @@ def _files(root: Path) -> dict[str, bytes]:
 @pytest.mark.slow
 def test_fast_import_synthesizes_identical_json(tmp_path: Path, synthesized: Path) -> None:
     # GIVEN fresh processes without and with both fixes, and the session's synth (which has them)
-    eager_out, lazy_out, log = tmp_path / "eager", tmp_path / "lazy", tmp_path / "lazy-index.log"
-    eager, lazy = _start(eager_out, eager=True), _start(lazy_out, eager=False, log=log)
+    eager_out, lazy_out, log, lazy_tmp = tmp_path / "eager", tmp_path / "lazy", tmp_path / "lazy-index.log", tmp_path / "lazy-tmp"
+    lazy_tmp.mkdir()
+    eager, lazy = _start(eager_out, eager=True), _start(lazy_out, eager=False, log=log, tmp=lazy_tmp)
     eager_stdout, eager_stderr = eager.communicate(timeout=300)
     assert eager.returncode == 0, eager_stderr
     lazy_stderr = lazy.communicate(timeout=300)[1]
@@ -66,9 +71,76 @@ def test_fast_import_synthesizes_identical_json(tmp_path: Path, synthesized: Pat
     aws = entries["@cdktf/provider-aws/lib/index.js"]
     assert aws["lazy"] is True and aws["exports"] > 2000
     assert aws["loaded"] > 0 and aws["loaded"] * 10 < aws["exports"]
+    # AND it left no copy of the jsii runtime in its temporary directory (nor anything else)
+    assert sorted(p.name for p in lazy_tmp.iterdir()) == []
     # AND the fast path (this process: every test's imports included) loaded far fewer AWS
     # provider submodules
     fast_modules = sum(1 for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws."))
     eager_modules = int(eager_stdout.split()[-1])
     assert eager_modules > 2000
     assert fast_modules > 0 and fast_modules * 10 < eager_modules  # ~90 vs ~2,200 today
+
+
+# ---- the persistent jsii runtime, in process ----
+
+
+def _embedded_files() -> dict[str, bytes]:
+    import jsii._embedded.jsii as embedded
+
+    source = Path(embedded.__file__).parent
+    return {target: (source / resource).read_bytes() for resource, target in embedded.EMBEDDED_FILES.items()}
+
+
+def test_the_runtime_is_written_once_with_the_embedded_bytes(tmp_path: Path) -> None:
+    import jsii._embedded.jsii as embedded
+
+    from goldenpath import fastimport
+
+    # WHEN the persistent runtime is asked for twice
+    entry = fastimport.persistent_runtime(tmp_path)
+    assert entry is not None
+    written = {p.relative_to(entry.parent.parent).as_posix(): p.stat().st_mtime_ns for p in entry.parent.parent.rglob("*") if p.is_file()}
+    assert fastimport.persistent_runtime(tmp_path) == entry
+    # THEN one directory holds exactly jsii's embedded files, entry point included, never rewritten
+    assert [p.name for p in tmp_path.iterdir()] == [entry.parent.parent.name]
+    root = entry.parent.parent
+    assert {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()} == _embedded_files()
+    assert entry.relative_to(root).as_posix() == embedded.EMBEDDED_FILES[embedded.ENTRYPOINT]
+    assert {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()} == written
+
+
+def test_other_runtime_bytes_get_another_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from goldenpath import fastimport
+
+    first = fastimport.persistent_runtime(tmp_path)
+    source, names, entry_point = fastimport._embedded_runtime()  # type: ignore[misc]
+    changed = tmp_path.parent / "changed-jsii"
+    changed.mkdir()
+    for resource in names:
+        (changed / resource).write_bytes((source / resource).read_bytes() + b"\n")
+    monkeypatch.setattr(fastimport, "_embedded_runtime", lambda: (changed, names, entry_point))
+    second = fastimport.persistent_runtime(tmp_path)
+    assert first is not None and second is not None and first != second
+    assert second.read_bytes() == (changed / entry_point).read_bytes()
+
+
+def test_an_unwritable_cache_leaves_jsii_extracting_as_before(tmp_path: Path) -> None:
+    from goldenpath import fastimport
+
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    assert fastimport.persistent_runtime(blocked / "cache") is None
+
+
+def test_jsii_starts_from_the_persistent_runtime_and_a_users_jsii_runtime_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jsii._kernel.providers import process
+
+    from goldenpath import fastimport
+
+    fastimport.install()  # (conftest did already; installing twice changes nothing)
+    entry = fastimport.persistent_runtime()
+    assert entry is not None
+    assert process._NodeProcess._jsii_runtime(None) == str(entry)  # type: ignore[arg-type]
+    # jsii itself prefers the variable, as before (process.py: environ.get("JSII_RUNTIME", ...))
+    source = Path(process.__file__).read_text(encoding="utf-8")
+    assert 'environ.get("JSII_RUNTIME", self._jsii_runtime())' in source
