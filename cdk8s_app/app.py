@@ -207,10 +207,15 @@ def render(config: PlatformConfig, outdir: Path, envs: list[str] | None = None) 
     staging directory).
     Returns {path: (content digest, [parsed form])} of the files it wrote, when optimising, for
     goldenpath.trees.remember: the synth then reads its own output without parsing it."""
+    return write_files(render_files(config, envs), outdir)
+
+
+def write_files(files: dict[str, dict[str, Any]], outdir: Path) -> dict[str, tuple[bytes, list[Any]]]:
+    """The files of :func:`render_files` written under ``outdir`` as :func:`render` writes them."""
     outdir = Path(outdir)
     written: dict[str, tuple[bytes, list[Any]]] = {}
-    for env, files in render_files(config, envs).items():
-        for relpath, data in sorted(files.items()):
+    for env, documents in files.items():
+        for relpath, data in sorted(documents.items()):
             header = VALUES_HEADER if relpath.startswith("values/") else ""
             content = writer.write(outdir / env, relpath, data, header)
             if jsii_speed.enabled():

@@ -30,11 +30,12 @@ def tree(config: PlatformConfig) -> Tree:
 
 
 @pytest.fixture(scope="session")
-def rendered_dir(config: PlatformConfig, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from cdk8s_app.app import render
+def rendered_dir(tree: Tree, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's render, written as ``render`` writes it (one render per session)."""
+    from cdk8s_app.app import write_files
 
     out = tmp_path_factory.mktemp("gitops")
-    render(config, out)
+    write_files(tree, out)
     return out
 
 
