@@ -127,3 +127,25 @@ def test_api_versions_are_not_part_of_the_key_for_charts_that_never_read_them() 
     archive = SHARED / "backstage-2.8.2.tgz"
     assert not helm_render.reads_api_versions(str(archive), charts.digest(archive))
     assert helm_render.reads_api_versions(str(SHARED / "kong-2.52.0.tgz"), charts.digest(SHARED / "kong-2.52.0.tgz"))
+
+
+def test_whether_a_chart_reads_api_versions_is_remembered_by_its_digest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(helm_render, "CACHE_DIR", tmp_path)
+    kong, backstage = SHARED / "kong-2.52.0.tgz", SHARED / "backstage-2.8.2.tgz"
+    # GIVEN each archive scanned once
+    scanned = [helm_render._scan_for_api_versions(str(kong)), helm_render._scan_for_api_versions(str(backstage))]
+    assert scanned == [True, False]
+    helm_render.reads_api_versions.cache_clear()
+    assert [helm_render.reads_api_versions(str(a), charts.digest(a)) for a in (kong, backstage)] == scanned
+    # WHEN another process asks (nothing in memory) THEN the answer comes from the cache, unscanned
+    helm_render.reads_api_versions.cache_clear()
+
+    def no_scan(path: str) -> bool:
+        raise AssertionError(f"scanned {path} again")
+
+    monkeypatch.setattr(helm_render, "_scan_for_api_versions", no_scan)
+    assert [helm_render.reads_api_versions(str(a), charts.digest(a)) for a in (kong, backstage)] == scanned
+    # AND another archive digest is another question
+    with pytest.raises(AssertionError, match="scanned"):
+        helm_render.reads_api_versions(str(kong), "0" * 64)
+    helm_render.reads_api_versions.cache_clear()
