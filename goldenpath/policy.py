@@ -90,14 +90,33 @@ def _kubernetes_finding(raw: dict[str, Any]) -> Finding:
     return Finding(raw["check_id"], raw.get("check_name", ""), env, raw["resource"], file_path)
 
 
-def _run(framework: str, root: Path, skip_file: Path, to_finding: Any) -> CheckovResults:
+@dataclass
+class Started:
+    """A checkov run under way (:func:`start_checkov_terraform`, :func:`start_checkov_kubernetes`):
+    several run at once (checkov's start alone is ~3 s of CPU), :meth:`results` waits for one."""
+
+    framework: str
+    proc: subprocess.Popen[str]
+    skip_file: Path
+    to_finding: Any
+
+    def results(self) -> CheckovResults:
+        stdout, stderr = self.proc.communicate()
+        return _results(self.framework, self.proc.returncode, stdout, stderr, self.skip_file, self.to_finding)
+
+
+def _start(framework: str, root: Path, skip_file: Path, to_finding: Any) -> Started:
     # Run inside the tree so reported paths are tree-relative ("/dev/apps/...", "/dev-cluster/cdk.tf.json").
     cmd = [checkov_binary(), "--framework", framework, "--skip-download", "--quiet", "--compact", "-o", "json", "-d", "."]
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false", "LOG_LEVEL": "ERROR"}
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, cwd=root)
-    if proc.returncode not in (0, 1) or not proc.stdout.strip():
-        raise RuntimeError(f"checkov failed (exit {proc.returncode}): {proc.stderr.strip()[-2000:]}")
-    report = json.loads(proc.stdout)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=root)
+    return Started(framework, proc, skip_file, to_finding)
+
+
+def _results(framework: str, returncode: int, stdout: str, stderr: str, skip_file: Path, to_finding: Any) -> CheckovResults:
+    if returncode not in (0, 1) or not stdout.strip():
+        raise RuntimeError(f"checkov failed (exit {returncode}): {stderr.strip()[-2000:]}")
+    report = json.loads(stdout)
     reports = report if isinstance(report, list) else [report]
     skips = load_skips(skip_file, framework)
     used: set[Skip] = set()
@@ -121,15 +140,23 @@ def _run(framework: str, root: Path, skip_file: Path, to_finding: Any) -> Checko
     return results
 
 
-def run_checkov_terraform(directory: Path | str, *, skip_file: Path = SKIP_FILE) -> CheckovResults:
+def start_checkov_terraform(directory: Path | str, *, skip_file: Path = SKIP_FILE) -> Started:
     """checkov on every ``cdk.tf.json`` below ``directory`` (``cdktf.out`` or its ``stacks/``)."""
     root = Path(directory)
     if (root / "stacks").is_dir():
         root = root / "stacks"
-    return _run("terraform_json", root, skip_file, _terraform_finding)
+    return _start("terraform_json", root, skip_file, _terraform_finding)
+
+
+def start_checkov_kubernetes(directory: Path | str, *, skip_file: Path = SKIP_FILE) -> Started:
+    """checkov on the rendered manifests below ``directory`` (``dist/gitops``); skips match
+    ``<env>/<Kind>.<namespace>.<name>``."""
+    return _start("kubernetes", Path(directory), skip_file, _kubernetes_finding)
+
+
+def run_checkov_terraform(directory: Path | str, *, skip_file: Path = SKIP_FILE) -> CheckovResults:
+    return start_checkov_terraform(directory, skip_file=skip_file).results()
 
 
 def run_checkov_kubernetes(directory: Path | str, *, skip_file: Path = SKIP_FILE) -> CheckovResults:
-    """checkov on the rendered manifests below ``directory`` (``dist/gitops``); skips match
-    ``<env>/<Kind>.<namespace>.<name>``."""
-    return _run("kubernetes", Path(directory), skip_file, _kubernetes_finding)
+    return start_checkov_kubernetes(directory, skip_file=skip_file).results()

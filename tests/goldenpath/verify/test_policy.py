@@ -64,3 +64,19 @@ def test_each_mutation_breaks_exactly_its_rule_and_a_stale_skip_is_reported(arti
     assert any("prod-database/postgres" in v and "CKV_AWS_16" in v for v in terraform), terraform
     assert all("hello-goldenpath-idp" in v for v in found["checkov-kubernetes"]), found["checkov-kubernetes"]
     assert all("orders" in v for v in found["argocd-source-lint"]), found["argocd-source-lint"]
+
+
+def test_the_three_tools_start_together_and_each_rule_reads_its_own(synthesized: Path) -> None:
+    from goldenpath.verify import policy
+    from goldenpath.verify.artifacts import load
+
+    artifacts = load(synthesized / "cdktf.out", synthesized / "gitops")
+    # WHEN the first policy rule asks for its tool
+    tools = policy._started(artifacts)
+    # THEN every tool of the layer is already running (or done), once, before any is read
+    assert set(tools) == {r.id for r in engine.all_rules() if r.layer == "policy"}
+    assert all(tool.proc is not None and tool.proc.pid > 0 for tool in tools.values())
+    assert policy._started(artifacts) is tools
+    assert [v for rule in (policy.checkov_terraform, policy.checkov_kubernetes, policy.argocd_source_lint) for v in rule(artifacts)] == []
+    assert all(tool.proc.returncode is not None for tool in tools.values())
+    assert not tools["argocd-source-lint"].repo.exists()  # its scratch repository is gone once read
