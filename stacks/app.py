@@ -10,6 +10,7 @@ from __future__ import annotations
 from cdktf import App
 
 from goldenpath.config import PlatformConfig
+from stacks.attributes import remembered
 from stacks.bootstrap import BootstrapStack
 from stacks.cluster import ClusterStack
 from stacks.database import DatabaseStack
@@ -23,17 +24,18 @@ from stacks.zone import ZoneStack
 def build_app(config: PlatformConfig, *, outdir: str = "cdktf.out") -> App:
     # Node metadata stack traces would put absolute paths into cdk.tf.json: keep output portable.
     app = App(outdir=outdir, stack_traces=False)
-    StateStack(app, config=config)
-    zone = ZoneStack(app, config=config)
-    EcrStack(app, config=config)
-    for env in config.environments:
-        network = NetworkStack(app, config=config, env=env)
-        cluster = ClusterStack(app, config=config, env=env, network=network)
-        database = DatabaseStack(app, config=config, env=env, network=network, cluster=cluster)
-        bootstrap = BootstrapStack(app, config=config, env=env, cluster=cluster)
-        # Argo CD must not sync ExternalSecrets before their secrets exist.
-        bootstrap.add_dependency(database)
-        dns = DnsStack(app, config=config, env=env, zone=zone)
-        # The NLB appears only once Argo CD has synced Kong.
-        dns.add_dependency(bootstrap)
+    with remembered():  # each resource's attributes read through jsii once (stacks/attributes.py)
+        StateStack(app, config=config)
+        zone = ZoneStack(app, config=config)
+        EcrStack(app, config=config)
+        for env in config.environments:
+            network = NetworkStack(app, config=config, env=env)
+            cluster = ClusterStack(app, config=config, env=env, network=network)
+            database = DatabaseStack(app, config=config, env=env, network=network, cluster=cluster)
+            bootstrap = BootstrapStack(app, config=config, env=env, cluster=cluster)
+            # Argo CD must not sync ExternalSecrets before their secrets exist.
+            bootstrap.add_dependency(database)
+            dns = DnsStack(app, config=config, env=env, zone=zone)
+            # The NLB appears only once Argo CD has synced Kong.
+            dns.add_dependency(bootstrap)
     return app

@@ -1,6 +1,7 @@
 """goldenpath/fastimport.py: skipping the providers' eager submodule imports changes nothing but time.
 
-A fresh interpreter with ``GOLDENPATH_EAGER_IMPORTS=1`` synthesizes the whole default platform;
+A fresh interpreter with ``GOLDENPATH_EAGER_IMPORTS=1`` (and ``GOLDENPATH_OPTIMIZE=0``: no
+attribute memo either, stacks/attributes.py) synthesizes the whole default platform;
 every file must be byte-identical to the session's synth (with the fix), which must have loaded
 only a small fraction of the AWS provider's ~2,200 submodules (DESIGN §2), and to a fresh
 interpreter's with the fix, whose jsii runtime must have loaded the provider's JavaScript entry
@@ -37,8 +38,9 @@ def _start(outdir: Path, eager: bool, log: Path | None = None, tmp: Path | None 
     # JSII_NODE: this session's own (fastimport.install in conftest) is not inherited
     env = {k: v for k, v in os.environ.items() if k not in ("GOLDENPATH_EAGER_IMPORTS", "JSII_NODE")}
     env.update(PYTHONPATH=str(REPO), JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20", JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1")
-    if eager:
+    if eager:  # the reference: every optimisation off (stacks/attributes.py's memo too)
         env["GOLDENPATH_EAGER_IMPORTS"] = "1"
+        env["GOLDENPATH_OPTIMIZE"] = "0"
     if log is not None:
         env["GOLDENPATH_LAZY_INDEX_LOG"] = str(log)
     if tmp is not None:

@@ -1,6 +1,8 @@
 """The render shortcuts (cdk8s_app.jsii_speed, the Section's own App and one read per Section)
-change jsii round trips, never output: ``GOLDENPATH_OPTIMIZE=0`` and the default write the same
-GitOps tree, byte for byte, for the default config and for 100 generated apps."""
+and the Terraform half's (stacks/attributes.py) change jsii round trips, never output:
+``GOLDENPATH_OPTIMIZE=0`` and the default write the same GitOps tree, byte for byte, for the
+default config and for 100 generated apps, and the same stacks for the 100 apps (the default
+platform's stacks: tests/test_fastimport.py)."""
 
 from __future__ import annotations
 
@@ -14,37 +16,56 @@ import pytest
 from bench.configs import make_config
 from tests.conftest import REPO
 
+TERRAFORM = """
+import sys
+from pathlib import Path
+from goldenpath import fastimport
+fastimport.install()
+from goldenpath.config import load_config
+from stacks.app import build_app
+build_app(load_config(Path(sys.argv[1])), outdir=sys.argv[2]).synth()
+"""
 
-def _render_both(config_dir: Path, tmp_path: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The tree with optimisations on and off, each in a process of its own as `python -m cdk8s_app`
-    runs (outside pytest, so the optimised run also skips jsii's type checks: the production
-    path); both processes run at once."""
-    procs = {}
+
+def _render_both(config_dir: Path, tmp_path: Path, terraform: bool) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The GitOps tree (as `python -m cdk8s_app` renders it) and, with ``terraform``, the stacks
+    (as synth builds them) with ``GOLDENPATH_OPTIMIZE`` on and off (the render shortcuts and the
+    attribute memo, stacks/attributes.py), each in a process of its own, outside pytest (so the
+    optimised runs also skip jsii's type checks: the production path), all at once. The lazy
+    provider imports change which modules load, not what is built: tests/test_fastimport.py
+    compares the whole default platform with them off (and the memo off), so they stay on here."""
+    procs = []
     for optimize in ("1", "0"):
         env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
         env["GOLDENPATH_OPTIMIZE"] = optimize
         out = tmp_path / f"optimize-{optimize}"
-        procs[optimize] = (out, subprocess.Popen([sys.executable, "-m", "cdk8s_app", "--config", str(config_dir), "--out", str(out)], cwd=REPO, env=env))
-    trees = []
-    for out, proc in procs.values():
+        procs.append(subprocess.Popen([sys.executable, "-m", "cdk8s_app", "--config", str(config_dir), "--out", str(out / "gitops")], cwd=REPO, env=env))
+        if terraform:
+            procs.append(subprocess.Popen([sys.executable, "-O", "-c", TERRAFORM, str(config_dir), str(out / "cdktf.out")], cwd=REPO, env=env))
+    for proc in procs:
         assert proc.wait(timeout=600) == 0
+    trees = []
+    for optimize in ("1", "0"):
+        out = tmp_path / f"optimize-{optimize}"
         trees.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     return trees[0], trees[1]
 
 
-def _assert_identical(config_dir: Path, tmp_path: Path) -> None:
-    fast, reference = _render_both(config_dir, tmp_path)
+def _assert_identical(config_dir: Path, tmp_path: Path, terraform: bool = False) -> None:
+    fast, reference = _render_both(config_dir, tmp_path, terraform)
+    assert any(p.startswith("gitops/") for p in reference)
+    assert any(p.endswith("cdk.tf.json") for p in reference) == terraform
     assert sorted(fast) == sorted(reference)
     assert [p for p in reference if fast[p] != reference[p]] == []
 
 
 def test_default_config_renders_identically(tmp_path: Path) -> None:
-    _assert_identical(REPO / "config", tmp_path)
+    _assert_identical(REPO / "config", tmp_path)  # its stacks: tests/test_fastimport.py
 
 
 @pytest.mark.slow
 def test_hundred_apps_render_identically(tmp_path: Path) -> None:
-    _assert_identical(make_config(tmp_path / "config", 100), tmp_path)
+    _assert_identical(make_config(tmp_path / "config", 100), tmp_path, terraform=True)
 
 
 # ---- the pieces, in process ----
