@@ -66,17 +66,50 @@ def test_each_mutation_breaks_exactly_its_rule_and_a_stale_skip_is_reported(arti
     assert all("orders" in v for v in found["argocd-source-lint"]), found["argocd-source-lint"]
 
 
-def test_the_three_tools_start_together_and_each_rule_reads_its_own(synthesized: Path) -> None:
+FAKE_TOOL = """#!/bin/sh
+# Marks its start, then answers only once all three tools of the layer have started: run one
+# after the other, the first would wait for the others forever (here: 60 s, then fail).
+touch "$MARKERS/$(basename "$0")-$$"
+i=0
+while [ "$(ls "$MARKERS" | wc -l)" -lt 3 ]; do
+  i=$((i + 1)); [ "$i" -gt 600 ] && exit 9
+  sleep 0.1
+done
+case "$(basename "$0")" in
+  checkov) echo '{"check_type": "x", "results": {"failed_checks": []}, "summary": {"passed": 1}}' ;;
+  *) echo '{"findings": []}' ;;
+esac
+"""
+
+
+def test_the_three_tools_run_at_once_and_each_rule_reads_its_own(synthesized: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from goldenpath.verify import policy
+
+    # GIVEN fake tools that answer only when all three run at the same time
+    bin_dir, markers = tmp_path / "bin", tmp_path / "markers"
+    bin_dir.mkdir()
+    markers.mkdir()
+    for name in ("checkov", "argocd-source-lint"):
+        (bin_dir / name).write_text(FAKE_TOOL)
+        (bin_dir / name).chmod(0o755)
+    monkeypatch.setenv("GOLDENPATH_POLICY_BIN", str(bin_dir))
+    monkeypatch.setenv("MARKERS", str(markers))
+    # WHEN the policy layer runs THEN it completes (two checkovs and the lint were started
+    # together), and the fakes' empty answers leave only the reviewed skips unmatched
+    found = _rules(synthesized)
+    assert set(found) <= {"checkov-terraform", "checkov-kubernetes"}
+    assert found and all("stale skip: matches nothing" in v for violations in found.values() for v in violations), found
+    assert sorted(p.name.split("-")[0] for p in markers.iterdir()) == ["argocd", "checkov", "checkov"]
+    # AND the tools are started once per load and shared by the rules
     from goldenpath.verify.artifacts import load
 
     artifacts = load(synthesized / "cdktf.out", synthesized / "gitops")
-    # WHEN the first policy rule asks for its tool
+    for marker in markers.iterdir():
+        marker.unlink()
     tools = policy._started(artifacts)
-    # THEN every tool of the layer is already running (or done), once, before any is read
-    assert set(tools) == {r.id for r in engine.all_rules() if r.layer == "policy"}
-    assert all(tool.proc is not None and tool.proc.pid > 0 for tool in tools.values())
     assert policy._started(artifacts) is tools
-    assert [v for rule in (policy.checkov_terraform, policy.checkov_kubernetes, policy.argocd_source_lint) for v in rule(artifacts)] == []
-    assert all(tool.proc.returncode is not None for tool in tools.values())
+    assert set(tools) == set(CASES)
+    assert list(policy.argocd_source_lint(artifacts)) == []  # read first: the others still running
+    assert all("stale skip" in v.message for rule in (policy.checkov_terraform, policy.checkov_kubernetes) for v in rule(artifacts))
+    assert len(list(markers.iterdir())) == 3
     assert not tools["argocd-source-lint"].repo.exists()  # its scratch repository is gone once read
