@@ -82,7 +82,12 @@ def _plain(loader: Any, node: yaml.Node, path: Path_, lines: dict[Path_, int], f
             lines[path + (index,)] = item.start_mark.line + 1
             items.append(_plain(loader, item, path + (index,), lines, file))
         return items
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value  # what SafeConstructor.construct_yaml_str returns, without its dispatch
     return loader.construct_object(node, deep=True)
+
+
+_STR = "tag:yaml.org,2002:str"
 
 
 def load_yaml(path: Path, display: str | None = None) -> LocatedDocument:
