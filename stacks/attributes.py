@@ -11,8 +11,10 @@ same identifier), so reading it once or a hundred times makes the same outputs.
 Only the read-only attributes a provider's generated resource or data source class declares (a
 getter without a setter, not an ``*Input`` getter) are remembered: their getters return the
 attribute's reference or an output-reference object made once in the constructor; a settable
-property, anything cdktf's base classes declare and any other class still reach node every time. ``GOLDENPATH_OPTIMIZE=0`` turns it
-off; tests/stacks/test_attributes.py compares the synthesized stacks both ways.
+property, anything cdktf's base classes declare and any other class still reach node every time.
+``GOLDENPATH_OPTIMIZE=0`` turns it off; the synthesized stacks are compared both ways for the
+default platform (tests/test_fastimport.py) and 100 generated apps
+(tests/cdk8s_app/test_render_identity.py); what is remembered: tests/stacks/test_attributes.py.
 """
 
 from __future__ import annotations
