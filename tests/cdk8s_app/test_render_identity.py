@@ -39,6 +39,7 @@ def _render_both(config_dir: Path, tmp_path: Path, terraform: bool) -> tuple[dic
         env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
         env["GOLDENPATH_OPTIMIZE"] = optimize
         out = tmp_path / f"optimize-{optimize}"
+        out.mkdir()  # cdktf creates only its own outdir, and the GitOps process may not have made this yet
         procs.append(subprocess.Popen([sys.executable, "-m", "cdk8s_app", "--config", str(config_dir), "--out", str(out / "gitops")], cwd=REPO, env=env))
         if terraform:
             procs.append(subprocess.Popen([sys.executable, "-O", "-c", TERRAFORM, str(config_dir), str(out / "cdktf.out")], cwd=REPO, env=env))
