@@ -102,7 +102,30 @@ class Started:
 
     def results(self) -> CheckovResults:
         stdout, stderr = self.proc.communicate()
-        return _results(self.framework, self.proc.returncode, stdout, stderr, self.skip_file, self.to_finding)
+        if self.proc.returncode not in (0, 1) or not stdout.strip():
+            raise RuntimeError(f"checkov failed (exit {self.proc.returncode}): {stderr.strip()[-2000:]}")
+        report = json.loads(stdout)
+        reports = report if isinstance(report, list) else [report]
+        skips = load_skips(self.skip_file, self.framework)
+        used: set[Skip] = set()
+        results = CheckovResults()
+        for item in reports:
+            if not item.get("results") and "summary" not in item:
+                continue  # "no files to scan" answers are a bare summary
+            results.passed += int(item.get("summary", {}).get("passed", 0))
+            results.parsing_errors += list(item.get("results", {}).get("parsing_errors", []))
+            for raw in item.get("results", {}).get("failed_checks", []):
+                finding = self.to_finding(raw)
+                skip = next((s for s in skips if s.matches(finding)), None)
+                if skip is None:
+                    results.failed.append(finding)
+                else:
+                    used.add(skip)
+                    results.skipped.append((finding, skip))
+        results.failed.sort(key=lambda f: (f.location, f.check_id))
+        results.skipped.sort(key=lambda pair: (pair[0].location, pair[0].check_id))
+        results.unused_skips = [s for s in skips if s not in used]
+        return results
 
 
 def _start(framework: str, root: Path, skip_file: Path, to_finding: Any) -> Started:
@@ -111,33 +134,6 @@ def _start(framework: str, root: Path, skip_file: Path, to_finding: Any) -> Star
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false", "LOG_LEVEL": "ERROR"}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=root)
     return Started(framework, proc, skip_file, to_finding)
-
-
-def _results(framework: str, returncode: int, stdout: str, stderr: str, skip_file: Path, to_finding: Any) -> CheckovResults:
-    if returncode not in (0, 1) or not stdout.strip():
-        raise RuntimeError(f"checkov failed (exit {returncode}): {stderr.strip()[-2000:]}")
-    report = json.loads(stdout)
-    reports = report if isinstance(report, list) else [report]
-    skips = load_skips(skip_file, framework)
-    used: set[Skip] = set()
-    results = CheckovResults()
-    for item in reports:
-        if not item.get("results") and "summary" not in item:
-            continue  # "no files to scan" answers are a bare summary
-        results.passed += int(item.get("summary", {}).get("passed", 0))
-        results.parsing_errors += list(item.get("results", {}).get("parsing_errors", []))
-        for raw in item.get("results", {}).get("failed_checks", []):
-            finding = to_finding(raw)
-            skip = next((s for s in skips if s.matches(finding)), None)
-            if skip is None:
-                results.failed.append(finding)
-            else:
-                used.add(skip)
-                results.skipped.append((finding, skip))
-    results.failed.sort(key=lambda f: (f.location, f.check_id))
-    results.skipped.sort(key=lambda pair: (pair[0].location, pair[0].check_id))
-    results.unused_skips = [s for s in skips if s not in used]
-    return results
 
 
 def start_checkov_terraform(directory: Path | str, *, skip_file: Path = SKIP_FILE) -> Started:
@@ -155,8 +151,5 @@ def start_checkov_kubernetes(directory: Path | str, *, skip_file: Path = SKIP_FI
 
 
 def run_checkov_terraform(directory: Path | str, *, skip_file: Path = SKIP_FILE) -> CheckovResults:
+    """:func:`start_checkov_terraform` and its results."""
     return start_checkov_terraform(directory, skip_file=skip_file).results()
-
-
-def run_checkov_kubernetes(directory: Path | str, *, skip_file: Path = SKIP_FILE) -> CheckovResults:
-    return start_checkov_kubernetes(directory, skip_file=skip_file).results()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from goldenpath.policy import CheckovResults, checkov_binary, start_checkov_kubernetes, start_checkov_terraform
+from goldenpath.policy import CheckovResults, Started, checkov_binary, start_checkov_kubernetes, start_checkov_terraform
 from goldenpath.verify.artifacts import Artifacts
 from goldenpath.verify.index import Index
 from goldenpath.verify.registry import rule
@@ -58,29 +58,32 @@ class _Lint:
             return [], f"argocd-source-lint failed (exit {self.proc.returncode}): {stderr.strip()[-500:]}"
 
 
-def _started(a: Artifacts) -> dict[str, Any]:
+@dataclass
+class _Tools:
+    terraform: Started
+    kubernetes: Started
+    lint: _Lint
+
+
+def _started(a: Artifacts) -> _Tools:
     """The layer's three tools, started together by the first of its rules to run and read by
     each rule in turn: they are independent processes (checkov alone takes ~3 s of CPU to start),
     so the layer takes about as long as its slowest tool instead of the sum (on two cores)."""
     if "policy-tools" not in a.cache:
-        a.cache["policy-tools"] = {
-            "checkov-terraform": start_checkov_terraform(a.terraform_root),
-            "checkov-kubernetes": start_checkov_kubernetes(a.gitops_root),
-            "argocd-source-lint": _start_lint(a),
-        }
-    return cast(dict[str, Any], a.cache["policy-tools"])
+        a.cache["policy-tools"] = _Tools(start_checkov_terraform(a.terraform_root), start_checkov_kubernetes(a.gitops_root), _start_lint(a))
+    return cast(_Tools, a.cache["policy-tools"])
 
 
 @rule("checkov-terraform", "policy")
 def checkov_terraform(a: Artifacts) -> Iterator[Violation]:
     """checkov's terraform_json checks on every stack (encryption, logging, public access...)."""
-    yield from _checkov_violations(_started(a)["checkov-terraform"].results(), "checkov-terraform", "stacks/")
+    yield from _checkov_violations(_started(a).terraform.results(), "checkov-terraform", "stacks/")
 
 
 @rule("checkov-kubernetes", "policy")
 def checkov_kubernetes(a: Artifacts) -> Iterator[Violation]:
     """checkov's kubernetes checks on every rendered manifest (security contexts, probes, limits...)."""
-    yield from _checkov_violations(_started(a)["checkov-kubernetes"].results(), "checkov-kubernetes", "")
+    yield from _checkov_violations(_started(a).kubernetes.results(), "checkov-kubernetes", "")
 
 
 def _lint_binary() -> str:
@@ -88,8 +91,7 @@ def _lint_binary() -> str:
 
 
 def _start_lint(a: Artifacts) -> _Lint:
-    """The scratch git repository laid out like the real one (the tree at the root Application's
-    path, origin = its repoURL, every env branch present), and the lint started in it."""
+    """The lint started in its scratch repository (laid out as :func:`argocd_source_lint` says)."""
     roots = Index(a).root_apps
     if not roots:
         return _Lint(problem="no root Application in the Terraform bootstrap values; cannot lay out the repository")
@@ -121,7 +123,7 @@ def argocd_source_lint(a: Artifacts) -> Iterator[Violation]:
     """argocd-source-lint's multi-source checks (broken $values refs, phantom targets, revision
     mismatches, missing ignoreDifferences) on a scratch git repository laid out like the real
     one: the tree at the root Application's path, origin = its repoURL, every env branch present."""
-    lint = _started(a)["argocd-source-lint"]
+    lint = _started(a).lint
     findings, problem = lint.findings()
     if problem:
         yield Violation("-", "-", "argocd-source-lint", problem)

@@ -108,8 +108,8 @@ def test_the_three_tools_run_at_once_and_each_rule_reads_its_own(synthesized: Pa
         marker.unlink()
     tools = policy._started(artifacts)
     assert policy._started(artifacts) is tools
-    assert set(tools) == set(CASES)
+    assert all(tool.proc is not None and tool.proc.pid > 0 for tool in (tools.terraform, tools.kubernetes, tools.lint))  # one per rule
     assert list(policy.argocd_source_lint(artifacts)) == []  # read first: the others still running
     assert all("stale skip" in v.message for rule in (policy.checkov_terraform, policy.checkov_kubernetes) for v in rule(artifacts))
     assert len(list(markers.iterdir())) == 3
-    assert not tools["argocd-source-lint"].repo.exists()  # its scratch repository is gone once read
+    assert tools.lint.repo is not None and not tools.lint.repo.exists()  # its scratch repository is gone once read
