@@ -68,13 +68,13 @@ def install() -> None:
 def _use_persistent_runtime() -> None:
     """jsii's ``_NodeProcess._jsii_runtime`` (extract into a new temporary directory) answers
     with the persistent copy instead; nothing else of jsii changes."""
-    runtime = persistent_runtime()
-    if runtime is None:
-        return
     from jsii._kernel.providers import process
 
     extract = getattr(process._NodeProcess, "_jsii_runtime", None)
-    if extract is None or getattr(extract, "persistent", None) == runtime:
+    if extract is None or getattr(extract, "persistent", None) is not None:
+        return  # not this jsii's shape, or done (install runs once per half in a process)
+    runtime = persistent_runtime()
+    if runtime is None:
         return
 
     def persistent(_self: object) -> str:

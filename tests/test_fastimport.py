@@ -134,7 +134,7 @@ def test_an_unwritable_cache_leaves_jsii_extracting_as_before(tmp_path: Path) ->
     assert fastimport.persistent_runtime(blocked / "cache") is None
 
 
-def test_jsii_starts_from_the_persistent_runtime_and_a_users_jsii_runtime_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_jsii_starts_from_the_persistent_runtime_and_reads_a_users_jsii_runtime_first() -> None:
     from jsii._kernel.providers import process
 
     from goldenpath import fastimport
