@@ -58,6 +58,7 @@ def dotted(path: Path_) -> str:
 
 
 MAX_NODES = 100_000  # aliases can expand a tiny file exponentially ("billion laughs")
+_STR = "tag:yaml.org,2002:str"
 
 
 def _plain(loader: Any, node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> Any:
@@ -85,9 +86,6 @@ def _plain(loader: Any, node: yaml.Node, path: Path_, lines: dict[Path_, int], f
     if node.tag == _STR and isinstance(node, yaml.ScalarNode):
         return node.value  # what SafeConstructor.construct_yaml_str returns, without its dispatch
     return loader.construct_object(node, deep=True)
-
-
-_STR = "tag:yaml.org,2002:str"
 
 
 def load_yaml(path: Path, display: str | None = None) -> LocatedDocument:

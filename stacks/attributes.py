@@ -29,9 +29,7 @@ from cdktf import TerraformDataSource, TerraformResource
 from goldenpath import optimize
 
 REMEMBERED_CLASSES = (TerraformResource, TerraformDataSource)
-
-
-PROVIDER_MODULES = "cdktf_cdktf_provider_"
+PROVIDER_MODULES = "cdktf_cdktf_provider_"  # the generated bindings; cdktf's own classes are not
 
 
 def _readonly(klass: type) -> frozenset[str]:
@@ -39,7 +37,7 @@ def _readonly(klass: type) -> frozenset[str]:
     (``arn``, ``endpoint``, ``identity``...). Not its ``*Input`` getters (they return the input as
     set so far) and nothing cdktf's base classes declare (``rawOverrides``, meta-arguments...)."""
     names: set[str] = set()
-    settable: set[str] = set()
+    excluded: set[str] = set()  # settable, or an input getter, somewhere in the MRO
     for base in klass.__mro__:
         if not base.__module__.startswith(PROVIDER_MODULES):
             continue
@@ -48,8 +46,8 @@ def _readonly(klass: type) -> frozenset[str]:
                 jsii_name = getattr(value.fget, "__jsii_name__", None)
                 if jsii_name is None:
                     continue
-                (names if value.fset is None and not jsii_name.endswith("Input") else settable).add(jsii_name)
-    return frozenset(names - settable)
+                (names if value.fset is None and not jsii_name.endswith("Input") else excluded).add(jsii_name)
+    return frozenset(names - excluded)
 
 
 class _Memo:
