@@ -41,7 +41,7 @@ def test_repeated_reads_cross_once_and_settable_ones_every_time() -> None:
             assert inner == {"asked": 0, "sent": 0}
     assert jsii.get is original
     assert stats == {"asked": 11, "sent": 5}  # 7 arn reads: first once, second once; 3 name reads: 3
-    assert len(names) == 3
+    assert len(set(names)) == 3  # a settable property crossed each time: a new token per read
     # outside, each read is a new token for the same attribute
     assert first.arn != arns[0]
 
@@ -51,5 +51,5 @@ def test_switch_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
     stack = TerraformStack(App(), "off")
     role = _role(stack, "role")
     with attributes.remembered():
-        assert jsii.get is not None and not isinstance(jsii.get, attributes._Memo)
+        assert not isinstance(jsii.get, attributes._Memo)
         assert role.arn != role.arn
