@@ -44,6 +44,13 @@ if "PYTEST_DEBUG_TEMPROOT" not in os.environ and os.environ.get("GOLDENPATH_TEST
     os.environ["PYTEST_DEBUG_TEMPROOT"] = str(TMPFS_ROOT)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first (stable otherwise). `make test`'s two workers (pytest-xdist, ``--dist
+    load``) are handed tests in this order, so the last ones to start are short and neither worker
+    idles while the other finishes a long one."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def config_copy(tmp_path: Path) -> Path:
     """A writable copy of the embedded default config/ (tests mutate it)."""

@@ -372,6 +372,7 @@ def _with(app: App, dotted: str, value: Any) -> App:
     return App.model_validate(data)
 
 
+@pytest.mark.slow
 def test_every_app_field_is_used_by_an_artifact() -> None:
     config = load_config(REPO / "config")
     orders = next(a for a in config.apps if a.name == "orders")

@@ -68,6 +68,7 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_two_runs_are_byte_identical_and_match_the_committed_tree(workdir: Path, synthesized: Path) -> None:
     first = synth(workdir)  # the CLI re-executes itself with -O (no jsii runtime type checks)
     assert first.returncode == 0, first.stderr
@@ -89,6 +90,7 @@ def test_two_runs_are_byte_identical_and_match_the_committed_tree(workdir: Path,
     assert "Warning" not in first.stderr
 
 
+@pytest.mark.slow
 def test_removing_the_stateful_app_is_refused_until_acknowledged(workdir: Path, synthesized: Path) -> None:
     # GIVEN a synthesized platform (the session's render of this same config)
     shutil.copytree(synthesized / "cdktf.out", workdir / "cdktf.out")
@@ -288,6 +290,7 @@ def test_the_guard_baseline_is_committed_so_a_fresh_clone_without_cdktf_out_is_g
     assert synth_here(workdir).returncode == 3
 
 
+@pytest.mark.slow
 def test_diff_detailed_exitcode_and_json(workdir: Path, synthesized: Path) -> None:
     _published(workdir, synthesized)
     # GIVEN nothing changed THEN diff --detailed-exitcode exits 0; synth --check too

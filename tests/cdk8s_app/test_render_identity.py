@@ -60,6 +60,7 @@ def _assert_identical(config_dir: Path, tmp_path: Path, terraform: bool = False)
     assert [p for p in reference if fast[p] != reference[p]] == []
 
 
+@pytest.mark.slow
 def test_default_config_renders_identically(tmp_path: Path) -> None:
     _assert_identical(REPO / "config", tmp_path)  # its stacks: tests/test_fastimport.py
 

@@ -47,6 +47,7 @@ def test_release_and_namespace_are_argo_cds() -> None:
     assert deployment.template == "cluster-autoscaler/templates/deployment.yaml"
 
 
+@pytest.mark.slow
 def test_crds_folder_is_included_and_equals_signs_stay_strings() -> None:
     # kube-prometheus-stack ships its CRDs in a crds/ folder (Argo CD: --include-crds); one enum lists "="
     render = helm_render.render(_request("kube-prometheus-stack-88.5.3.tgz", {}))

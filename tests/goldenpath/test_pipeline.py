@@ -110,6 +110,7 @@ def test_gitops_plan_shares_envs_by_expected_cost(monkeypatch: pytest.MonkeyPatc
     assert all(g == [e for e in config.environments if e in g] for g in groups)
 
 
+@pytest.mark.slow
 def test_envs_rendered_by_two_children_and_this_process_equal_the_committed_tree(tmp_path: Path) -> None:
     """Every share of the plan at once (two children and this process's, forced for the default
     config) in a fresh process, as `make synth` runs it, with the Terraform half: the GitOps tree
