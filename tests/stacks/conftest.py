@@ -1,4 +1,4 @@
-"""Synthesize the embedded default config ONCE per session (jsii start ~3 s) and hand out parsed stacks."""
+"""The embedded default config's stacks, synthesized once per session, parsed on demand."""
 
 from __future__ import annotations
 
@@ -43,8 +43,10 @@ def default_config() -> PlatformConfig:
 
 
 @pytest.fixture(scope="session")
-def synth_dir(default_config: PlatformConfig, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return synth(default_config, tmp_path_factory.mktemp("cdktf") / "cdktf.out")
+def synth_dir(synthesized: Path) -> Path:
+    """The session's synth's cdktf.out (tests/conftest.py; every worker builds it anyway, and a
+    second synth of the same config here cost ~2 s per worker); read only."""
+    return synthesized / "cdktf.out"
 
 
 @pytest.fixture(scope="session")
