@@ -98,11 +98,11 @@ def test_the_runtime_is_written_once_with_the_embedded_bytes(tmp_path: Path) -> 
 
     from goldenpath import fastimport
 
-    # WHEN the persistent runtime is asked for twice
-    entry = fastimport.persistent_runtime(tmp_path)
+    # WHEN the unpatched persistent runtime is asked for twice
+    entry = fastimport.persistent_runtime(tmp_path, patched=False)
     assert entry is not None
     written = {p.relative_to(entry.parent.parent).as_posix(): p.stat().st_mtime_ns for p in entry.parent.parent.rglob("*") if p.is_file()}
-    assert fastimport.persistent_runtime(tmp_path) == entry
+    assert fastimport.persistent_runtime(tmp_path, patched=False) == entry
     # THEN one directory holds exactly jsii's embedded files, entry point included, never rewritten
     assert [p.name for p in tmp_path.iterdir()] == [entry.parent.parent.name]
     root = entry.parent.parent
@@ -114,16 +114,74 @@ def test_the_runtime_is_written_once_with_the_embedded_bytes(tmp_path: Path) -> 
 def test_other_runtime_bytes_get_another_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from goldenpath import fastimport
 
-    first = fastimport.persistent_runtime(tmp_path)
+    first = fastimport.persistent_runtime(tmp_path, patched=False)
     source, names, entry_point = fastimport._embedded_runtime()  # type: ignore[misc]
     changed = tmp_path.parent / "changed-jsii"
     changed.mkdir()
     for resource in names:
         (changed / resource).write_bytes((source / resource).read_bytes() + b"\n")
     monkeypatch.setattr(fastimport, "_embedded_runtime", lambda: (changed, names, entry_point))
-    second = fastimport.persistent_runtime(tmp_path)
+    second = fastimport.persistent_runtime(tmp_path, patched=False)
     assert first is not None and second is not None and first != second
     assert second.read_bytes() == (changed / entry_point).read_bytes()
+
+
+def test_the_patched_runtime_differs_by_exactly_its_patches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from goldenpath import fastimport
+
+    # GIVEN this jsii: every patch's text occurs once (a jsii upgrade that moves it fails here, so
+    # the patch is looked at again rather than silently dropped)
+    embedded = _embedded_files()
+    for target, original, _replacement, _why in fastimport.RUNTIME_PATCHES:
+        assert embedded[target].count(original.encode()) == 1, target
+        assert original.encode() not in fastimport.patch_runtime(embedded)[target]
+    # WHEN the runtime is written with the optimisations on (the default) and off
+    monkeypatch.delenv("GOLDENPATH_OPTIMIZE", raising=False)
+    patched = fastimport.persistent_runtime(tmp_path)
+    plain = fastimport.persistent_runtime(tmp_path, patched=False)
+    monkeypatch.setenv("GOLDENPATH_OPTIMIZE", "0")
+    assert fastimport.persistent_runtime(tmp_path) == plain
+    # THEN two directories: the patched files are jsii's with each replacement made, the rest equal
+    assert patched is not None and plain is not None and patched.parent.parent != plain.parent.parent
+    root = patched.parent.parent
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    expected = dict(embedded)
+    for target, original, replacement, _why in fastimport.RUNTIME_PATCHES:
+        expected[target] = expected[target].replace(original.encode(), replacement.encode())
+    assert files == expected != embedded
+    # AND a patch whose text is not there (another jsii) leaves the file as it is
+    assert fastimport.patch_runtime({"lib/program.js": b"other"}) == {"lib/program.js": b"other"}
+
+
+NODE_HARNESS = """
+const assert = require("assert"), util = require("util");
+let inspected = 0;
+const B = {default: assert}, K = {inspect: (x) => { inspected += 1; return util.inspect(x); }};
+const check = new Function("B", "K", "e", "return " + process.argv[1] + ";");
+const outcome = (e) => { try { check(B, K, e); return "ok"; } catch (err) { return err.constructor.name + ": " + err.message; } };
+const good = outcome({type: {primitive: "string"}}), goodInspected = inspected;
+console.log(JSON.stringify({good, goodInspected, bad: outcome(null), badInspected: inspected - goodInspected}));
+"""
+
+
+def test_each_patch_does_what_jsii_does_with_less_work() -> None:
+    # GIVEN each patch's original and replacement, run by node with the runtime's own bindings
+    # (B: node's assert, K: util, with inspect counted)
+    from goldenpath import fastimport
+
+    for _target, original, replacement, why in fastimport.RUNTIME_PATCHES:
+        def run(expression: str) -> dict[str, object]:
+            done = subprocess.run(["node", "-e", NODE_HARNESS, expression], capture_output=True, text=True, check=True, timeout=60)
+            result: dict[str, object] = json.loads(done.stdout)
+            return result
+
+        before, after = run(original), run(replacement)
+        # THEN a passing check passes alike, a failing one fails with the same error and message
+        assert before["good"] == after["good"] == "ok", why
+        assert before["bad"] == after["bad"] and str(before["bad"]).startswith("AssertionError: ")
+        # AND the replacement formats the message only when the check fails
+        assert (before["goodInspected"], after["goodInspected"]) == (1, 0)
+        assert before["badInspected"] == after["badInspected"] == 1
 
 
 def test_an_unwritable_cache_leaves_jsii_extracting_as_before(tmp_path: Path) -> None:
