@@ -119,7 +119,9 @@ def persistent_runtime(cache: Path = RUNTIME_CACHE, patched: bool | None = None)
         return None
     source, names, entry_point = embedded
     files = {target: (source / resource).read_bytes() for resource, target in sorted(names.items())}
-    if optimize.requested() if patched is None else patched:
+    if patched is None:
+        patched = optimize.requested()
+    if patched:
         files = patch_runtime(files)
     digest = hashlib.sha256()
     for target, data in files.items():

@@ -13,6 +13,7 @@ import fnmatch
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,7 @@ class Started:
     framework: str
     proc: subprocess.Popen[str]
     skip_file: Path
-    to_finding: Any
+    to_finding: Callable[[dict[str, Any]], Finding]
 
     def results(self) -> CheckovResults:
         stdout, stderr = self.proc.communicate()
@@ -128,7 +129,7 @@ class Started:
         return results
 
 
-def _start(framework: str, root: Path, skip_file: Path, to_finding: Any) -> Started:
+def _start(framework: str, root: Path, skip_file: Path, to_finding: Callable[[dict[str, Any]], Finding]) -> Started:
     # Run inside the tree so reported paths are tree-relative ("/dev/apps/...", "/dev-cluster/cdk.tf.json").
     cmd = [checkov_binary(), "--framework", framework, "--skip-download", "--quiet", "--compact", "-o", "json", "-d", "."]
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false", "LOG_LEVEL": "ERROR"}

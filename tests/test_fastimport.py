@@ -164,18 +164,19 @@ console.log(JSON.stringify({good, goodInspected, bad: outcome(null), badInspecte
 """
 
 
+def _node_outcomes(expression: str) -> dict[str, object]:
+    done = subprocess.run(["node", "-e", NODE_HARNESS, expression], capture_output=True, text=True, check=True, timeout=60)
+    outcomes: dict[str, object] = json.loads(done.stdout)
+    return outcomes
+
+
 def test_each_patch_does_what_jsii_does_with_less_work() -> None:
-    # GIVEN each patch's original and replacement, run by node with the runtime's own bindings
-    # (B: node's assert, K: util, with inspect counted)
+    # GIVEN each patch's original and replacement, run by node with the bindings the runtime's
+    # expression uses (B: node's assert, K: util with inspect counted, e: the type reference)
     from goldenpath import fastimport
 
     for _target, original, replacement, why in fastimport.RUNTIME_PATCHES:
-        def run(expression: str) -> dict[str, object]:
-            done = subprocess.run(["node", "-e", NODE_HARNESS, expression], capture_output=True, text=True, check=True, timeout=60)
-            result: dict[str, object] = json.loads(done.stdout)
-            return result
-
-        before, after = run(original), run(replacement)
+        before, after = _node_outcomes(original), _node_outcomes(replacement)
         # THEN a passing check passes alike, a failing one fails with the same error and message
         assert before["good"] == after["good"] == "ok", why
         assert before["bad"] == after["bad"] and str(before["bad"]).startswith("AssertionError: ")
@@ -201,6 +202,9 @@ def test_jsii_starts_from_the_persistent_runtime_and_reads_a_users_jsii_runtime_
     entry = fastimport.persistent_runtime()
     assert entry is not None
     assert process._NodeProcess._jsii_runtime(None) == str(entry)  # type: ignore[arg-type]
+    # the patched copy (the optimisations are on here): every replacement is in what node runs
+    root = entry.parent.parent
+    assert all(replacement.encode() in (root / target).read_bytes() for target, _original, replacement, _why in fastimport.RUNTIME_PATCHES)
     # jsii itself prefers the variable, as before (process.py: environ.get("JSII_RUNTIME", ...))
     source = Path(process.__file__).read_text(encoding="utf-8")
     assert 'environ.get("JSII_RUNTIME", self._jsii_runtime())' in source
