@@ -1,5 +1,6 @@
-"""The render shortcuts (cdk8s_app.jsii_speed, the Section's own App and one read per Section)
-and the Terraform half's (stacks/attributes.py) change jsii round trips, never output:
+"""The render shortcuts (cdk8s_app.jsii_speed, the Section's own App and one read per Section),
+the Terraform half's (stacks/attributes.py) and the jsii runtime's patches
+(goldenpath/fastimport.py's RUNTIME_PATCHES) change jsii's work, never output:
 ``GOLDENPATH_OPTIMIZE=0`` and the default write the same GitOps tree, byte for byte, for the
 default config and for 100 generated apps, and the same stacks for the 100 apps (the default
 platform's stacks: tests/test_fastimport.py)."""
