@@ -46,8 +46,9 @@ if "PYTEST_DEBUG_TEMPROOT" not in os.environ and os.environ.get("GOLDENPATH_TEST
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Slow tests first (stable otherwise). `make test`'s two workers (pytest-xdist, ``--dist
-    load``) are handed tests in this order, so the last ones to start are short and neither worker
-    idles while the other finishes a long one."""
+    load --maxschedchunk 1``) are handed tests one at a time in this order, so the slow ones are
+    shared between them, the last ones to start are short, and neither worker idles while the
+    other finishes a long one."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
