@@ -71,8 +71,8 @@ def write_reports(results: dict[str, Any], outdir: Path, before: dict[str, Any] 
         f"Produced by `make bench` on this machine ({results['machine']['cpus']} cores, Python {results['machine']['python']}); "
         f"median of {results['runs']} runs. Apps = generated apps + the 3 default apps, × 3 environments.",
         "",
-        "| apps | runs | ours (s) | naive (s) | ours/floor | ours/naive | peak RSS (MiB) | TF files | TF MiB | GitOps files | GitOps MiB | largest GitOps file (KiB) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| apps | runs | ours (s) | naive (s) | ours/floor | ours/naive | peak RSS (MiB) | TF files | TF MiB | GitOps files | GitOps MiB | largest GitOps file (KiB) | largest object (KiB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for k in keys:
         e = sizes[k]
@@ -82,9 +82,10 @@ def write_reports(results: dict[str, Any], outdir: Path, before: dict[str, Any] 
         naive_cells = f"{naive:.2f} | " if naive else "- | "
         ratio = f"{ours / naive:.2f}" if naive else "-"
         largest = f"{o['largest_gitops_file_bytes'] / 1024:.0f}" if "largest_gitops_file_bytes" in o else "-"
+        largest_object = f"{o['largest_manifest_bytes'] / 1024:.0f}" if "largest_manifest_bytes" in o else "-"
         lines.append(
             f"| {int(k) + 3} | {e.get('runs', results['runs'])} | {ours:.2f} | {naive_cells}{ours / floor:.2f} | {ratio} | {e['ours']['peak_rss_mib']:.0f} | "
-            f"{o['terraform_files']} | {o['terraform_bytes'] / 2**20:.1f} | {o['gitops_files']} | {o['gitops_bytes'] / 2**20:.1f} | {largest} |"
+            f"{o['terraform_files']} | {o['terraform_bytes'] / 2**20:.1f} | {o['gitops_files']} | {o['gitops_bytes'] / 2**20:.1f} | {largest} | {largest_object} |"
         )
     lines += ["", f"Floor (a process that only loads the cdktf/cdk8s/provider assemblies): **{floor:.2f} s**.", ""]
     cli = sizes[keys[0]].get("cdktf_cli")
@@ -136,9 +137,11 @@ def write_reports(results: dict[str, Any], outdir: Path, before: dict[str, Any] 
     noops = [sizes[k]["noop"]["median_s"] for k in keys if "noop" in sizes[k]]
     if noops:
         checks.append((f"no-op synth ≤ {BUDGETS['noop_s']:.0f} s (median of 5)", max(noops) <= BUDGETS["noop_s"], f"{max(noops):.2f} s"))
-    largest = [sizes[k]["output"]["largest_gitops_file_bytes"] for k in keys if "largest_gitops_file_bytes" in sizes[k]["output"]]
+    # The acceptance's limit is on manifests, the objects the API server stores; a kustomization is
+    # a build instruction that Argo CD never applies (the table's file column shows it anyway).
+    largest = [sizes[k]["output"]["largest_manifest_bytes"] for k in keys if "largest_manifest_bytes" in sizes[k]["output"]]
     if largest:
-        checks.append(("no GitOps file over 256 KiB (all sizes)", max(largest) <= BUDGETS["manifest_bytes"], f"{max(largest) / 1024:.0f} KiB"))
+        checks.append(("no manifest over 256 KiB (all sizes)", max(largest) <= BUDGETS["manifest_bytes"], f"{max(largest) / 1024:.0f} KiB"))
     lines += ["| budget | measured | met |", "|---|---:|:---:|"]
     lines += [f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, ok, value in checks]
     lines.append("")
