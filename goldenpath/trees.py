@@ -9,7 +9,6 @@ staged tree is never parsed at all. Callers must treat the returned documents as
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from goldenpath import optimize
+from goldenpath import digests, optimize
+from goldenpath.digests import content_digest
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _cache: dict[tuple[str, int, int, int], list[Any]] = {}
@@ -66,11 +66,7 @@ def remember(path: Path, digest: bytes, documents: list[Any]) -> None:
     stat = os.stat(path)
     _cache[(str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)] = documents
     _by_content[digest] = documents
-
-
-def content_digest(data: bytes) -> bytes:
-    """What the content cache keys a file's bytes by."""
-    return hashlib.blake2b(data, digest_size=20).digest()
+    digests.know(stat, digest)  # the no-op stamp then need not read the file again
 
 
 def as_list(value: Any) -> list[Any]:
@@ -97,10 +93,31 @@ def stack_files(terraform_root: Path) -> list[Path]:
 def gitops_files(gitops_root: Path) -> Iterator[tuple[str, Path, bool]]:
     """(env, path, is_values) of every YAML file of ``<root>/<env>/``; ``values/`` holds Helm values
     (data, not manifests); kustomization files are build instructions, not objects."""
-    # Argo CD applies .yaml, .yml and .json files of a directory source (not only .yaml).
-    found = [p for p in gitops_root.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file()] if gitops_root.is_dir() else []
-    for path in sorted(found):
-        rel = path.relative_to(gitops_root)
-        if len(rel.parts) < 2 or path.name in ("kustomization.yaml", "kustomization.yml"):
+    found = manifest_candidates(gitops_root) if gitops_root.is_dir() else []
+    for parts, path in found:
+        if len(parts) < 2 or parts[-1] in ("kustomization.yaml", "kustomization.yml"):
             continue
-        yield rel.parts[0], path, rel.parts[1] == "values"
+        yield parts[0], Path(path), parts[1] == "values"
+
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")  # Argo CD applies all three in a directory source
+
+
+def manifest_candidates(root: Path) -> list[tuple[tuple[str, ...], str]]:
+    """(relative parts, path) of every file below ``root`` with a manifest suffix, in the order of
+    ``sorted(root.rglob("*"))``, the files (``is_file()``: links to files too) of that walk; links
+    to directories are not followed, as rglob does not. A scandir walk: the directory entries'
+    types answer without a stat per file (88,518 files at 2,000 apps: 1.5 s -> 0.3 s)."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    pending: list[tuple[str, tuple[str, ...]]] = [(str(root), ())]
+    while pending:
+        directory, prefix = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        pending.append((entry.path, (*prefix, entry.name)))
+                elif os.path.splitext(entry.name)[1] in MANIFEST_SUFFIXES and entry.is_file():
+                    found.append(((*prefix, entry.name), entry.path))
+    found.sort()
+    return found

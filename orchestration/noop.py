@@ -32,14 +32,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from goldenpath import optimize
+from goldenpath import digests, optimize
 from goldenpath.charts import REPO
 from orchestration.publish import TMP_PREFIX
 
 # One stamp per set of arguments (output locations): two checkouts' or two tests' synths never
 # read each other's. GOLDENPATH_STAMP_DIR moves them (the test suite uses a temporary one).
 STAMP_DIR = Path(os.environ.get("GOLDENPATH_STAMP_DIR", REPO / ".gen" / "synth-stamps"))
-STAMP_VERSION = 1
+STAMP_VERSION = 2  # 2: files by goldenpath.digests (blake2b), not sha256
 # Root files that shape the output or the tools that make it.
 REPO_FILES = (
     "main.py", "pyproject.toml", "requirements.lock", "requirements-policy.lock", "package-lock.json",
@@ -82,7 +82,7 @@ def _files(root: Path) -> Iterator[Path]:
 
 
 def tree_digest(paths: Iterable[Path]) -> str:
-    """sha256 over (relative path, content) of every file under each of ``paths``; a missing path
+    """sha256 over (relative path, content digest) of every file under each of ``paths``; a missing path
     counts as a distinct value, so deleting an output changes the digest."""
     digest = hashlib.sha256()
     for root in paths:
@@ -100,8 +100,11 @@ def _file_digest(path: Path) -> bytes:
     info = os.stat(path)  # follows links, as the loaders do; stat never blocks on a FIFO
     if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
         raise Unhashable(str(path))
+    known = digests.known(info)  # written by this process's render, unchanged since
+    if known is not None:
+        return known
     with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").digest()
+        return digests.file_digest(handle)
 
 
 def _distributions() -> list[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from goldenpath import digests
 from orchestration import noop
 from orchestration.cli import main
 from orchestration.outputs import synth_outputs
@@ -70,6 +71,22 @@ def test_key_is_stable_and_matches_the_recorded_outputs(recorded: tuple[Path, Pa
     key = noop.input_key(config, arguments)
     assert key == noop.input_key(config, arguments)
     assert noop.unchanged(key, _outputs(root), noop.stamp_path(arguments)) is not None
+
+
+def test_the_stamp_takes_the_renders_digests_and_they_are_the_files_digests(recorded: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN the trees a synth in this process just published
+    root, _ = recorded
+    reads: list[str] = []
+    read = digests.file_digest
+    monkeypatch.setattr(digests, "file_digest", lambda handle: reads.append(handle.name) or read(handle))
+    # WHEN the stamp's digest of the outputs is taken THEN no GitOps file is read again (the render
+    # hashed each one as it wrote it)
+    remembered = noop.tree_digest(_outputs(root))
+    assert not [path for path in reads if "/gitops/" in path]
+    # AND reading every file gives the same digest
+    monkeypatch.setattr(digests, "_known", {})
+    assert noop.tree_digest(_outputs(root)) == remembered
+    assert len([path for path in reads if "/gitops/" in path]) > 300
 
 
 @pytest.mark.parametrize("edit", ["change", "delete", "add"])

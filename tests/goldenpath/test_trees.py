@@ -83,3 +83,20 @@ def test_optimisation_off_remembers_nothing(tmp_path: Path, monkeypatch: pytest.
 
     monkeypatch.setenv("GOLDENPATH_OPTIMIZE", "0")
     assert render(load_config(REPO / "config"), tmp_path / "gitops") == {}
+
+
+def test_the_manifest_walk_lists_what_rglob_and_is_file_list_in_their_order(tmp_path: Path) -> None:
+    # GIVEN a tree with the awkward cases: a name sorting differently as a string and as parts,
+    # a link to a file, a link to a directory, a broken link, a dotfile named like a suffix
+    root = tmp_path / "gitops"
+    for rel in ("dev/a-b/x.yaml", "dev/a/x.yaml", "dev/a/y.json", "dev/a/z.txt", "dev/values/v.yml", "dev/.yaml", "top.yaml", "real/r.yaml"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("{}\n")
+    (root / "dev/linked.yaml").symlink_to(root / "top.yaml")
+    (root / "dev/linked-dir").symlink_to(root / "real", target_is_directory=True)
+    (root / "dev/broken.yaml").symlink_to(root / "missing.yaml")
+    # WHEN walked THEN the result is the rglob walk's (links to directories not followed)
+    expected = [p.relative_to(root).parts for p in sorted(root.rglob("*")) if p.suffix in trees.MANIFEST_SUFFIXES and p.is_file()]
+    assert [parts for parts, _ in trees.manifest_candidates(root)] == expected
+    assert all(path == str(root.joinpath(*parts)) for parts, path in trees.manifest_candidates(root))
+    assert ("dev", "linked.yaml") in expected and ("dev", "a-b", "x.yaml") in expected and not any("linked-dir" in e for e in expected)
