@@ -11,8 +11,8 @@ published tree keeps, so the stamp written after publishing does not read the wh
 from __future__ import annotations
 
 import hashlib
+import io
 import os
-from typing import BinaryIO
 
 DIGEST_SIZE = 20
 _known: dict[tuple[int, int, int, int], bytes] = {}
@@ -22,7 +22,7 @@ def content_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=DIGEST_SIZE).digest()
 
 
-def file_digest(handle: BinaryIO) -> bytes:
+def file_digest(handle: io.BufferedReader) -> bytes:
     """:func:`content_digest` of an open file's bytes, read in chunks."""
     return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=DIGEST_SIZE)).digest()
 
