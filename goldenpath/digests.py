@@ -11,7 +11,6 @@ published tree keeps, so the stamp written after publishing does not read the wh
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 
 DIGEST_SIZE = 20
@@ -22,9 +21,23 @@ def content_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=DIGEST_SIZE).digest()
 
 
-def file_digest(handle: io.BufferedReader) -> bytes:
-    """:func:`content_digest` of an open file's bytes, read in chunks."""
-    return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=DIGEST_SIZE)).digest()
+def read_whole(path: str | os.PathLike[str], size: int) -> bytes:
+    """Every byte of a file, ``size`` (its stat) the expected length: one open, two reads, no
+    buffered file object (88,518 manifest files: 0.35 s against Path.read_bytes's 0.97 s, warm).
+    A file that grew since its stat is still read to its end."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        parts = [os.read(fd, size + 1)]
+        while parts[-1]:
+            parts.append(os.read(fd, max(size, 1 << 16)))
+    finally:
+        os.close(fd)
+    return parts[0] if len(parts) == 2 else b"".join(parts)
+
+
+def file_digest(path: str | os.PathLike[str], size: int) -> bytes:
+    """:func:`content_digest` of a file's bytes (``size``: its stat, see :func:`read_whole`)."""
+    return content_digest(read_whole(path, size))
 
 
 def _identity(info: os.stat_result) -> tuple[int, int, int, int]:

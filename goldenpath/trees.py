@@ -32,7 +32,7 @@ def documents(path: Path) -> list[Any]:
     key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
     cached = _cache.get(key)
     if cached is None:
-        data = Path(path).read_bytes()
+        data = digests.read_whole(path, stat.st_size)
         digest = content_digest(data) if optimize.requested() else None
         cached = _by_content.get(digest) if digest is not None else None
         if cached is None:

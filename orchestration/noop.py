@@ -103,8 +103,7 @@ def _file_digest(path: Path) -> bytes:
     known = digests.known(info)  # written by this process's render, unchanged since
     if known is not None:
         return known
-    with open(path, "rb") as handle:
-        return digests.file_digest(handle)
+    return digests.file_digest(path, info.st_size)  # at most MAX_FILE_BYTES in memory
 
 
 def _distributions() -> list[str]:

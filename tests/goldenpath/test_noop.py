@@ -78,7 +78,7 @@ def test_the_stamp_takes_the_renders_digests_and_they_are_the_files_digests(reco
     root, _ = recorded
     reads: list[str] = []
     read = digests.file_digest
-    monkeypatch.setattr(digests, "file_digest", lambda handle: reads.append(handle.name) or read(handle))
+    monkeypatch.setattr(digests, "file_digest", lambda path, size: reads.append(str(path)) or read(path, size))
     # WHEN the stamp's digest of the outputs is taken THEN no GitOps file is read again (the render
     # hashed each one as it wrote it)
     remembered = noop.tree_digest(_outputs(root))
