@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -118,10 +119,18 @@ def replace_trees(pairs: list[tuple[Path, Path]], deleter: Deleter | None = None
 
 
 class Deleter:
-    """Deletes previous trees on one background thread, in the order given, while the caller
-    publishes the rest (issue 14: deleting the previous GitOps tree took 0.6 s at 100 apps, a file
-    at a time). A kill leaves what it has not deleted as a staging leftover, which the next run
-    removes, as before."""
+    """Deletes previous trees in the background, in the order given, while the caller publishes
+    the rest (issue 14: deleting the previous GitOps tree took 0.6 s at 100 apps, a file at a
+    time). A kill leaves what it has not deleted as a staging leftover, which the next run
+    removes, as before.
+
+    The files of a published tree are on disk (syncfs before the swap), and unlinking them is
+    mostly waiting on the filesystem (this machine's ext4 discards freed blocks online): 94,000
+    files of a 2,000-app tree took 7.3 s one at a time (1.3 s of it CPU), 3.7 s eight at a time.
+    So each tree's files are unlinked by UNLINKERS threads (unlink releases the GIL), then its
+    directories removed deepest first."""
+
+    UNLINKERS = 8
 
     def __init__(self) -> None:
         self._paths: queue.Queue[Path | None] = queue.Queue()
@@ -133,11 +142,12 @@ class Deleter:
         self._paths.put(path)
 
     def _run(self) -> None:
-        while (path := self._paths.get()) is not None:
-            try:
-                shutil.rmtree(path)
-            except BaseException as exc:  # noqa: BLE001 - reported by join(), in the caller's thread
-                self._error = self._error or exc
+        with ThreadPoolExecutor(self.UNLINKERS, thread_name_prefix="goldenpath-unlink") as pool:
+            while (path := self._paths.get()) is not None:
+                try:
+                    _delete_tree(path, pool, self.UNLINKERS)
+                except BaseException as exc:  # noqa: BLE001 - reported by join(), in the caller's thread
+                    self._error = self._error or exc
 
     def join(self) -> None:
         """Wait for every deletion; the first error, if any, is raised here."""
@@ -145,6 +155,33 @@ class Deleter:
         self._thread.join()
         if self._error is not None:
             raise self._error
+
+
+def _delete_tree(root: Path, pool: ThreadPoolExecutor, parts: int) -> None:
+    """``shutil.rmtree(root)``, its files unlinked ``parts`` contiguous runs at a time (a run
+    mostly stays in its own directories). Links are unlinked, never followed, as rmtree does;
+    anything unexpected (a file that appeared meanwhile) leaves the rest to rmtree itself."""
+    files: list[str] = []
+    directories: list[str] = []
+    pending = [str(root)]
+    try:
+        while pending:
+            directory = pending.pop()
+            directories.append(directory)  # before everything below it
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    (pending if entry.is_dir(follow_symlinks=False) else files).append(entry.path)
+        size = max(1, -(-len(files) // parts))
+        list(pool.map(_unlink_all, [files[start : start + size] for start in range(0, len(files), size)]))
+        for directory in reversed(directories):
+            os.rmdir(directory)
+    except OSError:
+        shutil.rmtree(root)  # raises what really stops the deletion
+
+
+def _unlink_all(paths: list[str]) -> None:
+    for path in paths:
+        os.unlink(path)
 
 
 @contextmanager

@@ -164,6 +164,7 @@ def _publish_in_child(workdir: Path, config: Any, staged_from: Path, crash_at: i
                 setattr(os, name, counted(name, getattr(os, name)))
             publish._exchange = counted("exchange", publish._exchange)
             shutil.rmtree = counted("rmtree", shutil.rmtree)
+            publish._delete_tree = counted("delete-tree", publish._delete_tree)  # the Deleter's way
             publish_outputs(Staged(config, tf_stage, gitops_stage, Timings()), Path("cdktf.out"), Path("dist/gitops"),
                             Path("dist/PLATFORM.md"), Path("dist/state-inventory.json"), new)
             counter.write_text(str(steps[0]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,8 @@ def test_a_deleter_removes_the_previous_trees_in_the_background_and_reports_its_
     tf, gitops = _tree(tmp_path / "tf", "old tf"), _tree(tmp_path / "gitops", "old gitops")
     new_tf, new_gitops = _tree(tmp_path / "new-tf", "new tf"), _tree(tmp_path / "new-gitops", "new gitops")
     deleted: list[Path] = []
-    rmtree = shutil.rmtree
-    monkeypatch.setattr(shutil, "rmtree", lambda path, **kw: (deleted.append(Path(path)), rmtree(path, **kw)))
+    delete_tree = publish._delete_tree
+    monkeypatch.setattr(publish, "_delete_tree", lambda path, *rest: (deleted.append(Path(path)), delete_tree(path, *rest)))
     with publish.deleting() as deleter:
         assert deleter is not None
         publish.replace_trees([(new_tf, tf), (new_gitops, gitops)], deleter)
@@ -45,7 +46,7 @@ def test_a_deleter_removes_the_previous_trees_in_the_background_and_reports_its_
     # AND when the block ends the previous trees (in the staging paths) are gone, in order
     assert deleted == [new_tf, new_gitops] and not new_tf.exists() and not new_gitops.exists()
     # AND a deletion that fails is raised when the block ends, not lost on the thread
-    monkeypatch.setattr(shutil, "rmtree", lambda path, **kw: (_ for _ in ()).throw(PermissionError(13, "Permission denied", str(path))))
+    monkeypatch.setattr(publish, "_delete_tree", lambda path, *rest: (_ for _ in ()).throw(PermissionError(13, "Permission denied", str(path))))
     with pytest.raises(PermissionError), publish.deleting() as deleter:
         assert deleter is not None
         deleter.delete(tmp_path / "tf")
@@ -53,6 +54,39 @@ def test_a_deleter_removes_the_previous_trees_in_the_background_and_reports_its_
     monkeypatch.setenv("GOLDENPATH_OPTIMIZE", "0")
     with publish.deleting() as deleter:
         assert deleter is None
+
+
+def test_a_tree_is_deleted_by_many_unlinkers_without_following_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a tree of nested directories and files, with links to a directory and a file outside it
+    outside = _tree(tmp_path / "outside", "keep me")
+    root = tmp_path / "old"
+    for env in ("dev", "prod"):
+        for app in range(30):
+            (root / env / "workloads" / f"app-{app}").mkdir(parents=True)
+            for name in ("deployment.yaml", "service.yaml"):
+                (root / env / "workloads" / f"app-{app}" / name).write_text(name)
+    (root / "dev" / "empty").mkdir()
+    (root / "top.yaml").write_text("x")
+    (root / "dev" / "linked-dir").symlink_to(outside, target_is_directory=True)
+    (root / "dev" / "linked-file").symlink_to(outside / "sub" / "file.txt")
+    # WHEN deleted, the files split between 8 unlinkers
+    unlinked: list[int] = []
+    unlink_all = publish._unlink_all
+    monkeypatch.setattr(publish, "_unlink_all", lambda paths: (unlinked.append(len(paths)), unlink_all(paths)))
+    with ThreadPoolExecutor(8) as pool:
+        publish._delete_tree(root, pool, 8)
+    # THEN it is gone, what its links pointed to is not, and the work was shared
+    assert not root.exists()
+    assert (outside / "sub" / "file.txt").read_text() == "keep me"
+    assert len(unlinked) == 8 and sum(unlinked) == 2 * 30 * 2 + 3
+    # AND when unlinking fails midway, rmtree deletes the rest (or raises what stops it)
+    root.mkdir()
+    (root / "a").mkdir()
+    (root / "a" / "file").write_text("x")
+    monkeypatch.setattr(publish, "_unlink_all", lambda paths: (_ for _ in ()).throw(OSError(16, "Device or resource busy")))
+    with ThreadPoolExecutor(2) as pool:
+        publish._delete_tree(root, pool, 2)
+    assert not root.exists()
 
 
 def test_a_failed_second_swap_puts_the_first_tree_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
