@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from goldenpath.trees import as_list
+from goldenpath.verify import optimize
 from goldenpath.verify.artifacts import Artifacts, Manifest, TfBlock
 from goldenpath.verify.index import Index, TfRole
 from goldenpath.verify.registry import rule
@@ -58,7 +59,19 @@ def _store_refs(es: Manifest) -> list[dict[str, Any]]:
 
 
 def _namespaced_store(a: Artifacts, env: str, namespace: str, name: str) -> Manifest | None:
-    return next((s for s in a.of_kind("SecretStore", env) if s.namespace == namespace and s.name == name), None)
+    """The env's first SecretStore of that namespace and name. Asked per ExternalSecret: indexed
+    once per manifest list (a scan per question was 3.4 s at 2,000 apps)."""
+    if not optimize.enabled():
+        return next((s for s in a.of_kind("SecretStore", env) if s.namespace == namespace and s.name == name), None)
+    stamp = (id(a.manifests), len(a.manifests))
+    cached = a.cache.get("secret-store-index")
+    if cached is None or cached[0] != stamp:
+        index: dict[tuple[str, str, str], Manifest] = {}
+        for store in a.of_kind("SecretStore"):
+            index.setdefault((store.env, store.namespace, store.name), store)
+        cached = a.cache["secret-store-index"] = (stamp, index)
+    found: Manifest | None = cached[1].get((env, namespace, name))
+    return found
 
 
 def reads_as_operator(a: Artifacts, es: Manifest) -> bool:
