@@ -80,7 +80,7 @@ def largest_manifest(gitops: Path, candidates: int = 10) -> int:
     from goldenpath import trees
     from goldenpath.verify.limits import serialized_size
 
-    files = sorted((p for _, p, is_values in trees.gitops_files(gitops) if not is_values), key=lambda p: -p.stat().st_size)
+    files = sorted((p for _, p, _, is_values in trees.gitops_files(gitops) if not is_values), key=lambda p: -p.stat().st_size)
     return max((serialized_size(doc) for path in files[:candidates] for doc in trees.documents(path)), default=0)
 
 

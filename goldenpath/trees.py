@@ -90,14 +90,15 @@ def stack_files(terraform_root: Path) -> list[Path]:
     return sorted((terraform_root / "stacks").glob("*/cdk.tf.json")) if terraform_root.is_dir() else []
 
 
-def gitops_files(gitops_root: Path) -> Iterator[tuple[str, Path, bool]]:
-    """(env, path, is_values) of every YAML file of ``<root>/<env>/``; ``values/`` holds Helm values
-    (data, not manifests); kustomization files are build instructions, not objects."""
+def gitops_files(gitops_root: Path) -> Iterator[tuple[str, Path, str, bool]]:
+    """(env, path, path relative to the root, is_values) of every YAML file of ``<root>/<env>/``;
+    ``values/`` holds Helm values (data, not manifests); kustomization files are build
+    instructions, not objects."""
     found = manifest_candidates(gitops_root) if gitops_root.is_dir() else []
     for parts, path in found:
         if len(parts) < 2 or parts[-1] in ("kustomization.yaml", "kustomization.yml"):
             continue
-        yield parts[0], Path(path), parts[1] == "values"
+        yield parts[0], Path(path), "/".join(parts), parts[1] == "values"
 
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")  # Argo CD applies all three in a directory source

@@ -79,8 +79,7 @@ def manifest_items(root: Path) -> dict[tuple[str, str], Item]:
     of one parsed already (the previous tree is mostly the staged one) is not parsed again: the
     parse cache is keyed by content (goldenpath.trees)."""
     items: dict[tuple[str, str], Item] = {}
-    for env, path, is_values in trees.gitops_files(root):
-        rel = str(path.relative_to(root))
+    for env, path, rel, is_values in trees.gitops_files(root):
         docs = trees.documents(path)
         if is_values:  # Helm values change what a chart deploys: list them too
             items[(env, f"{VALUES_PREFIX}{path.stem}")] = Item(env, f"{VALUES_PREFIX}{path.stem}", docs[0] if docs else {}, rel)

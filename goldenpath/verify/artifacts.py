@@ -179,8 +179,7 @@ def load(terraform_root: Path, gitops_root: Path) -> Artifacts:
         artifacts.stacks[stack_file.parent.name] = TfStack(stack_file.parent.name, rel, document)
     if not artifacts.stacks:
         raise UnusableInput(f"{stacks_dir}: no */cdk.tf.json files")
-    for env, path, is_values in trees.gitops_files(gitops_root):
-        rel = str(path.relative_to(gitops_root))
+    for env, path, rel, is_values in trees.gitops_files(gitops_root):
         try:
             docs = trees.documents(path)
         except (OSError, yaml.YAMLError) as exc:

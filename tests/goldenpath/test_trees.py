@@ -99,4 +99,5 @@ def test_the_manifest_walk_lists_what_rglob_and_is_file_list_in_their_order(tmp_
     expected = [p.relative_to(root).parts for p in sorted(root.rglob("*")) if p.suffix in trees.MANIFEST_SUFFIXES and p.is_file()]
     assert [parts for parts, _ in trees.manifest_candidates(root)] == expected
     assert all(path == str(root.joinpath(*parts)) for parts, path in trees.manifest_candidates(root))
+    assert all(rel == str(path.relative_to(root)) and env == rel.split("/")[0] for env, path, rel, _ in trees.gitops_files(root))
     assert ("dev", "linked.yaml") in expected and ("dev", "a-b", "x.yaml") in expected and not any("linked-dir" in e for e in expected)
