@@ -115,19 +115,31 @@ def test_verification_work_grows_linearly_with_the_apps_and_so_does_every_rule(t
 
 @pytest.mark.slow
 def test_change_summary_and_inventory_work_grows_linearly(trees: dict[int, Path], tmp_path: Path) -> None:
-    # GIVEN each tree compared with an empty previous tree (everything added) and its inventory built
+    # GIVEN each tree compared with an empty previous tree (everything added), its inventory built,
+    # and the reverse (every Application removed: the destroy guard asks what each one held)
     empty = tmp_path / "empty"
     empty.mkdir()
-
-    def compare(n: int) -> None:
-        found = changes.compare(empty, trees[n] / "cdktf.out", empty, trees[n] / "gitops")
-        guard.change_dangers(found)
-        inventory.build(trees[n] / "cdktf.out", trees[n] / "gitops")
-        # and the reverse (every Application removed): the destroy guard asks what each one held
-        guard.change_dangers(changes.compare(trees[n] / "cdktf.out", empty, trees[n] / "gitops", empty))
-
-    # WHEN counting their executed lines THEN they grow linearly too
-    assert_linear({n: executed_lines(lambda n=n: compare(n), *COMPARE_CODE) for n in SIZES})
+    work: dict[str, dict[int, int]] = {}
+    for n in SIZES:
+        tf, gitops = trees[n] / "cdktf.out", trees[n] / "gitops"
+        found: dict[str, Any] = {}
+        steps: dict[str, Callable[[], Any]] = {
+            "compare, all added": lambda tf=tf, gitops=gitops, into=found: into.update(added=changes.compare(empty, tf, empty, gitops)),
+            "destroy guard, all added": lambda into=found: guard.change_dangers(into["added"]),
+            "inventory": lambda tf=tf, gitops=gitops: inventory.build(tf, gitops),
+            "compare, all removed": lambda tf=tf, gitops=gitops, into=found: into.update(removed=changes.compare(tf, empty, gitops, empty)),
+            "destroy guard, all removed": lambda into=found: guard.change_dangers(into["removed"]),
+        }
+        # WHEN counting each step's executed lines
+        for name, step in steps.items():
+            work.setdefault(name, {})[n] = executed_lines(step, *COMPARE_CODE)
+    # THEN they grow linearly, in all and each step alone (as the verifier's rules, above)
+    assert_linear({n: sum(counts[n] for counts in work.values()) for n in SIZES})
+    steep = {
+        name: counts for name, counts in work.items()
+        if counts[SIZES[2]] - counts[SIZES[1]] > GROWTH_BOUND * (counts[SIZES[1]] - counts[SIZES[0]]) + RULE_SLACK_LINES
+    }
+    assert steep == {}, steep
 
 
 def test_optimisations_off_give_the_identical_report_on_a_mutated_tree(artifact_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
