@@ -100,8 +100,15 @@ class Started:
     proc: subprocess.Popen[str]
     skip_file: Path
     to_finding: Callable[[dict[str, Any]], Finding]
+    _read: CheckovResults | None = None
 
     def results(self) -> CheckovResults:
+        """The run's results (waited for once; later calls return the same)."""
+        if self._read is None:
+            self._read = self._results()
+        return self._read
+
+    def _results(self) -> CheckovResults:
         stdout, stderr = self.proc.communicate()
         if self.proc.returncode not in (0, 1) or not stdout.strip():
             raise RuntimeError(f"checkov failed (exit {self.proc.returncode}): {stderr.strip()[-2000:]}")

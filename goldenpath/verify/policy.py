@@ -27,6 +27,10 @@ SKIP_FILE_DISPLAY = "policy/checkov-skips.yaml"
 
 
 def _checkov_violations(results: CheckovResults, rule_id: str, prefix: str) -> Iterator[Violation]:
+    if not (results.passed or results.failed or results.skipped or results.parsing_errors):
+        # a scan that checked nothing proves nothing (a wrong directory, a framework that found
+        # no files): it must not read as clean
+        yield Violation(prefix.rstrip("/") or ".", "-", rule_id, "checkov checked nothing in this tree")
     for finding in results.failed:
         yield Violation(f"{prefix}{finding.file.lstrip('/')}", finding.location, rule_id, f"{finding.check_id}: {finding.check_name}")
     for error in results.parsing_errors:

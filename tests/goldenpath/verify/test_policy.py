@@ -38,7 +38,19 @@ CASES = {
 
 @pytest.mark.slow
 def test_default_platform_passes_policy(synthesized: Path) -> None:
-    assert _rules(synthesized) == {}
+    """No finding outside the reviewed skips, no parse error, no stale skip, and the scans really
+    checked the platform (hundreds of checks each, read from the runs the rules read)."""
+    from goldenpath.verify import policy
+    from goldenpath.verify.artifacts import load
+
+    # GIVEN the synthesized default platform WHEN the policy layer's rules run
+    artifacts = load(synthesized / "cdktf.out", synthesized / "gitops")
+    found = {r.id: [str(v) for v in r.check(artifacts)] for r in engine.all_rules() if r.layer == "policy"}
+    # THEN none reports anything
+    assert found == {rule_id: [] for rule_id in CASES}
+    tools = policy._started(artifacts)
+    assert tools.terraform.results().passed > 400 and tools.kubernetes.results().passed > 400
+    print(f"checkov: terraform_json passed={tools.terraform.results().passed}, kubernetes passed={tools.kubernetes.results().passed}")
 
 
 def test_every_policy_rule_has_a_mutation() -> None:
@@ -64,6 +76,27 @@ def test_each_mutation_breaks_exactly_its_rule_and_a_stale_skip_is_reported(arti
     assert any("prod-database/postgres" in v and "CKV_AWS_16" in v for v in terraform), terraform
     assert all("hello-goldenpath-idp" in v for v in found["checkov-kubernetes"]), found["checkov-kubernetes"]
     assert all("orders" in v for v in found["argocd-source-lint"]), found["argocd-source-lint"]
+
+
+EMPTY_CHECKOV = """#!/bin/sh
+echo '{"check_type": "x", "results": {"failed_checks": []}, "summary": {"passed": 0, "failed": 0}}'
+"""
+
+
+def test_a_checkov_scan_that_checked_nothing_is_a_finding(synthesized: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a checkov that reports no checks at all (a wrong directory, a framework that found no files)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "checkov").write_text(EMPTY_CHECKOV)
+    (bin_dir / "checkov").chmod(0o755)
+    (bin_dir / "argocd-source-lint").write_text("#!/bin/sh\necho '{\"findings\": []}'\n")
+    (bin_dir / "argocd-source-lint").chmod(0o755)
+    monkeypatch.setenv("GOLDENPATH_POLICY_BIN", str(bin_dir))
+    # WHEN the policy layer runs THEN both checkov rules say so instead of reading as clean
+    found = _rules(synthesized)
+    assert "stacks: -: checkov-terraform: checkov checked nothing in this tree" in found["checkov-terraform"], found
+    assert ".: -: checkov-kubernetes: checkov checked nothing in this tree" in found["checkov-kubernetes"], found
+    assert "argocd-source-lint" not in found
 
 
 FAKE_TOOL = """#!/bin/sh
