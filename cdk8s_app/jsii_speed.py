@@ -8,8 +8,8 @@ that was ~50,000 round trips and ~300,000 typeguard checks. Inside :func:`fast_j
   memoised by value: the JS objects they return are immutable (``readonly value``) and are only
   read when an object is serialised, so one instance can back every object that uses the value;
 * structs (props) are serialised from their ``_values`` dict instead of through each property
-  getter (every getter evaluates ``typing.cast(typing.Optional[...], ...)``: ~45,000
-  ``typing.Optional`` constructions at 100 apps); the request sent to node is the same;
+  getter (goldenpath/jsii_structs.py, which the Terraform half uses too); the request sent to
+  node is the same;
 * jsii's runtime typeguard checks are skipped (the generated code calls
   ``jsii._type_checking.check_type``, which dispatches to ``_resolved_check``). Under pytest they
   stay on, so tests still catch a wrong prop type.
@@ -21,8 +21,6 @@ turns all of this off, as well as the other render shortcuts that ask :func:`ena
 
 from __future__ import annotations
 
-import datetime
-import enum
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,7 +30,7 @@ import jsii._kernel as _kernel
 import jsii._type_checking as _type_checking
 
 from cdk8s_app import batching
-from goldenpath import optimize
+from goldenpath import jsii_structs, optimize
 
 # Union-of-scalars classes whose factories return immutable value holders (batching's list).
 VALUE_FACTORIES: tuple[tuple[type, str], ...] = tuple((cls, name) for cls in batching.VALUE_CLASSES for name in ("from_string", "from_number"))
@@ -66,31 +64,14 @@ def _memoised(cls: type, original: Callable[..., Any], cache: dict[tuple[Any, ..
     return classmethod(factory)
 
 
-_SCALARS = (int, type(None), str, float, bool, datetime.datetime)
-_original_make_reference = _kernel._make_reference_for_native
+def _materialise_recorded(value: Any) -> None:
+    if (batch := batching.active()) is not None:
+        batch.materialise(value)  # a recorded construct passed to a real call exists first
 
 
-def _make_reference_for_native(kernel: Any, d: Any) -> Any:
-    """``jsii._kernel._make_reference_for_native`` with struct fields read from ``_values`` (what
-    the generated getters return); everything else goes to the original, unchanged."""
-    if isinstance(d, dict):
-        return {"$jsii.map": {k: _make_reference_for_native(kernel, v) for k, v in d.items()}}
-    if isinstance(d, list):
-        return [_make_reference_for_native(kernel, i) for i in d]
-    if type(d) in _SCALARS:
-        return d
-    mapping = getattr(d, "__jsii_name_mapping__", None)  # set on structs only (jsii.data_type)
-    values = getattr(d, "_values", None)
-    if mapping is None or not isinstance(values, dict) or isinstance(d, enum.Enum) or getattr(d, "__jsii_type__", None) is None:
-        if (batch := batching.active()) is not None:
-            batch.materialise(d)  # a recorded construct passed to a real call exists first
-        return _original_make_reference(kernel, d)
-    return {
-        "$jsii.struct": {
-            "fqn": d.__jsii_type__,
-            "data": {jsii_name: _make_reference_for_native(kernel, values.get(python_name)) for python_name, jsii_name in mapping.items()},
-        }
-    }
+# Structs from their ``_values`` (goldenpath/jsii_structs.py), recorded constructs made real first.
+_original_make_reference = jsii_structs.ORIGINAL
+_make_reference_for_native = jsii_structs.serialiser(_materialise_recorded)
 
 
 _active = False

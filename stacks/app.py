@@ -10,6 +10,7 @@ from __future__ import annotations
 from cdktf import App
 
 from goldenpath.config import PlatformConfig
+from goldenpath.jsii_structs import structs_from_values
 from stacks.attributes import remembered
 from stacks.bootstrap import BootstrapStack
 from stacks.cluster import ClusterStack
@@ -24,7 +25,9 @@ from stacks.zone import ZoneStack
 def build_app(config: PlatformConfig, *, outdir: str = "cdktf.out") -> App:
     # Node metadata stack traces would put absolute paths into cdk.tf.json: keep output portable.
     app = App(outdir=outdir, stack_traces=False)
-    with remembered():  # each resource's attributes read through jsii once (stacks/attributes.py)
+    # each resource's attributes read through jsii once (stacks/attributes.py); structs sent
+    # from their values (goldenpath/jsii_structs.py)
+    with remembered(), structs_from_values():
         StateStack(app, config=config)
         zone = ZoneStack(app, config=config)
         EcrStack(app, config=config)
