@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import jsii._kernel as _kernel
 import jsii._type_checking as _type_checking
 
 from cdk8s_app import batching
@@ -87,7 +86,6 @@ def fast_jsii() -> Iterator[None]:
         return
     _active = True
     saved_check = _type_checking._resolved_check
-    saved_reference = _kernel._make_reference_for_native
     saved = [(cls, name, cls.__dict__[name]) for cls, name in VALUE_FACTORIES]
     cache: dict[tuple[Any, ...], Any] = {}
     try:
@@ -95,13 +93,10 @@ def fast_jsii() -> Iterator[None]:
             _type_checking._resolved_check = _no_check
         for cls, name, original in saved:
             setattr(cls, name, _memoised(cls, original, cache))
-        # The kernel's methods look the function up as a module global on every call.
-        _kernel._make_reference_for_native = _make_reference_for_native  # type: ignore[assignment]
-        with batching.batching():
+        with jsii_structs.installed(_make_reference_for_native), batching.batching():
             yield
     finally:
         _active = False
         _type_checking._resolved_check = saved_check
-        _kernel._make_reference_for_native = saved_reference  # type: ignore[assignment]
         for cls, name, original in saved:
             setattr(cls, name, original)

@@ -54,15 +54,23 @@ def serialiser(before_original: Callable[[Any], None] | None = None) -> Callable
 
 
 @contextmanager
-def structs_from_values() -> Iterator[None]:
-    """jsii's kernel encodes with :func:`serialiser` in the block (the kernel looks the function
-    up as a module global on every call). A no-op with ``GOLDENPATH_OPTIMIZE=0`` or inside
-    another encoder's block (cdk8s_app.jsii_speed's); restored on exit."""
-    if not optimize.requested() or _kernel._make_reference_for_native is not ORIGINAL:
-        yield
-        return
-    _kernel._make_reference_for_native = serialiser()  # type: ignore[assignment]
+def installed(make_reference: Callable[[Any, Any], Any]) -> Iterator[None]:
+    """``make_reference`` as jsii's encoder for the block (the kernel looks the function up as a
+    module global on every call), the previous one back on exit."""
+    previous = _kernel._make_reference_for_native
+    _kernel._make_reference_for_native = make_reference  # type: ignore[assignment]
     try:
         yield
     finally:
-        _kernel._make_reference_for_native = ORIGINAL  # type: ignore[assignment]
+        _kernel._make_reference_for_native = previous  # type: ignore[assignment]
+
+
+@contextmanager
+def structs_from_values() -> Iterator[None]:
+    """jsii's kernel encodes with :func:`serialiser` in the block. A no-op with
+    ``GOLDENPATH_OPTIMIZE=0`` or inside another encoder's block (cdk8s_app.jsii_speed's)."""
+    if not optimize.requested() or _kernel._make_reference_for_native is not ORIGINAL:
+        yield
+        return
+    with installed(serialiser()):
+        yield
