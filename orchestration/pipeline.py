@@ -118,9 +118,9 @@ def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, ti
 # (unpickling the children's results 2.0 s, the change summary 1.7 s, this process's own env
 # 5.5 s). gc.freeze() moves what exists to the permanent generation, so a collection walks only
 # what was made since; the renders and the loading of the results (plain containers) run with
-# the collector paused (goldenpath.optimize.collector_paused). The verifier freezes and unfreezes
-# the same way (goldenpath/verify/engine.py); staged_render unfreezes everything when the synth
-# is done (for in-process callers: the tests).
+# the collector paused (goldenpath.optimize.collector_paused). The verifier freezes its tree the
+# same way and leaves these frozen (goldenpath/verify/engine.py); staged_render unfreezes
+# everything when the synth is done (for in-process callers: the tests).
 
 
 # From this many (app, env) pairs on, two children render GitOps envs: below it a third process

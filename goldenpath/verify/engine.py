@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from goldenpath import forking
+from goldenpath.optimize import collector_paused
 from goldenpath.verify import optimize
 from goldenpath.verify.artifacts import load
 from goldenpath.verify.registry import RULES, Rule, rule
@@ -66,18 +67,17 @@ def run(
     # GC walked all of them again (at 500 apps, four fifths of a rule's time; a sixth of the load at
     # 2,000). The load makes no cycles (parsed YAML), so it runs without the cyclic GC; the tree is
     # then frozen, and again after each rule, so a collection walks only what one rule allocated.
+    # A caller that froze its own objects first (the synth: orchestration/pipeline.py) keeps them
+    # frozen: only a run that found nothing frozen unfreezes at the end.
     freeze = optimize.refresh() and gc.isenabled()
+    unfreeze = freeze and gc.get_freeze_count() == 0
     seconds: dict[str, float] = {} if profile is None else profile
     try:
         if freeze:
             gc.freeze()
-            gc.disable()
         start, cpu = time.perf_counter(), time.process_time()
-        try:
+        with collector_paused():
             artifacts = load(terraform, gitops)
-        finally:
-            if freeze:
-                gc.enable()
         artifacts.config = config
         seconds["load"], seconds["cpu:load"] = time.perf_counter() - start, time.process_time() - cpu
         wanted = [r for r in RULES.values() if r.layer in set(layers)]
@@ -98,7 +98,7 @@ def run(
             if helper is not None:
                 helper.kill()
     finally:
-        if freeze:
+        if unfreeze:
             gc.unfreeze()
     if path := profile_path():
         path.write_text(json.dumps(seconds, indent=1, sort_keys=True) + "\n", encoding="utf-8")

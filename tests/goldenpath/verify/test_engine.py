@@ -51,3 +51,20 @@ def test_a_failure_in_the_forked_rule_reaches_the_caller(artifact_copy: Path, mo
     monkeypatch.setitem(RULES, "schema", Rule("schema", "schema", broken))
     with pytest.raises(UnusableInput, match="could not read something"):
         _run(artifact_copy)
+
+
+def test_a_run_unfreezes_only_what_it_froze_itself(synthesized: Path) -> None:
+    import gc
+
+    # GIVEN nothing frozen WHEN verifying THEN nothing is left frozen
+    assert gc.get_freeze_count() == 0
+    assert engine.run(synthesized / "cdktf.out", synthesized / "gitops", layers=("consistency",)) == []
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    # GIVEN a caller's own frozen objects (the synth freezes what it keeps) THEN they stay frozen
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert engine.run(synthesized / "cdktf.out", synthesized / "gitops", layers=("consistency",)) == []
+        assert gc.get_freeze_count() >= frozen > 0 and gc.isenabled()
+    finally:
+        gc.unfreeze()
