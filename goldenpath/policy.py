@@ -100,7 +100,7 @@ class Started:
     proc: subprocess.Popen[str]
     skip_file: Path
     to_finding: Callable[[dict[str, Any]], Finding]
-    _read: CheckovResults | None = None
+    _read: CheckovResults | None = field(default=None, init=False, repr=False)  # results() once read
 
     def results(self) -> CheckovResults:
         """The run's results (waited for once; later calls return the same)."""
