@@ -17,7 +17,6 @@ from typing import Any
 import yaml
 
 from goldenpath import digests, optimize
-from goldenpath.digests import content_digest
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _cache: dict[tuple[str, int, int, int], list[Any]] = {}
@@ -33,7 +32,7 @@ def documents(path: Path) -> list[Any]:
     cached = _cache.get(key)
     if cached is None:
         data = digests.read_whole(path, stat.st_size)
-        digest = content_digest(data) if optimize.requested() else None
+        digest = digests.content_digest(data) if optimize.requested() else None
         cached = _by_content.get(digest) if digest is not None else None
         if cached is None:
             cached = [d for d in yaml.load_all(data.decode("utf-8"), Loader=_Loader) if d is not None]
@@ -61,7 +60,7 @@ def parsed_form(data: Any) -> Any:
 
 def remember(path: Path, digest: bytes, documents: list[Any]) -> None:
     """Cache ``documents`` (parsed forms, see :func:`parsed_form`) as the parse of ``path``, just
-    written with them (``digest``: :func:`content_digest` of its bytes); keyed by the file's
+    written with them (``digest``: :func:`goldenpath.digests.content_digest` of its bytes); keyed by the file's
     stat now, so any later change misses."""
     stat = os.stat(path)
     _cache[(str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)] = documents

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from cdk8s_app import writer
-from goldenpath import trees
+from goldenpath import digests, trees
 from goldenpath.config import load_config
 from tests.conftest import REPO
 
@@ -53,7 +53,7 @@ def test_the_render_remembers_every_file_as_it_parses(rendered: tuple[Path, dict
     assert sorted(written) == files
     for path, (digest, documents) in written.items():
         data = Path(path).read_bytes()
-        assert digest == trees.content_digest(data)
+        assert digest == digests.content_digest(data)
         assert _ordered(documents) == _ordered([d for d in yaml.load_all(data.decode(), Loader=yaml.SafeLoader) if d is not None]), path
 
 
