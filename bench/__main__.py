@@ -67,9 +67,10 @@ def run(cmd: list[str], env: dict[str, str] | None = None, cwd: Path = REPO) -> 
     return wall, peak / 1024
 
 
-def tree_size(root: Path) -> tuple[int, int]:
-    files = [p for p in root.rglob("*") if p.is_file()]
-    return len(files), sum(p.stat().st_size for p in files)
+def tree_size(root: Path) -> tuple[int, int, int]:
+    """(files, bytes, the largest file's bytes) of a tree, one stat per file."""
+    sizes = [p.stat().st_size for p in root.rglob("*") if p.is_file()]
+    return len(sizes), sum(sizes), max(sizes, default=0)
 
 
 def largest_manifest(gitops: Path, candidates: int = 10) -> int:
@@ -182,9 +183,8 @@ def main() -> int:
             )
         if apps == 0:
             entry["charts_layer"] = _charts_layer(args.runs, out, work)
-        tf_files, tf_bytes = tree_size(out / "cdktf.out")
-        k8s_files, k8s_bytes = tree_size(out / "gitops")
-        largest = max(p.stat().st_size for p in (out / "gitops").rglob("*") if p.is_file())
+        tf_files, tf_bytes, _ = tree_size(out / "cdktf.out")
+        k8s_files, k8s_bytes, largest = tree_size(out / "gitops")
         entry["output"] = {
             "terraform_files": tf_files, "terraform_bytes": tf_bytes, "gitops_files": k8s_files, "gitops_bytes": k8s_bytes,
             "largest_gitops_file_bytes": largest, "largest_manifest_bytes": largest_manifest(out / "gitops"),
