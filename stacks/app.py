@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from cdktf import App
 
+from goldenpath.binding_checks import cheap_type_checks
 from goldenpath.config import PlatformConfig
 from goldenpath.jsii_structs import structs_from_values
 from stacks.attributes import remembered
@@ -26,8 +27,9 @@ def build_app(config: PlatformConfig, *, outdir: str = "cdktf.out") -> App:
     # Node metadata stack traces would put absolute paths into cdk.tf.json: keep output portable.
     app = App(outdir=outdir, stack_traces=False)
     # each resource's attributes read through jsii once (stacks/attributes.py); structs sent
-    # from their values (goldenpath/jsii_structs.py)
-    with remembered(), structs_from_values():
+    # from their values (goldenpath/jsii_structs.py); the bindings' type checks cheap
+    # (goldenpath/binding_checks.py)
+    with remembered(), structs_from_values(), cheap_type_checks():
         StateStack(app, config=config)
         zone = ZoneStack(app, config=config)
         EcrStack(app, config=config)
