@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from goldenpath import trees
+
 REPO = Path(__file__).resolve().parent.parent
 LOCK_FILE = REPO / "charts.lock"
 PULL_COMMAND = "make charts"
@@ -68,7 +70,7 @@ def sha256_of(path: Path) -> str:
 def read_lock(path: Path = LOCK_FILE) -> dict[tuple[str, str], LockedChart]:
     """(name, version) -> locked chart. A missing or malformed lock is a ChartCacheError."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = trees.parse_text(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ChartCacheError(f"{path}: cannot read the chart lock ({exc}); run `{PULL_COMMAND}`") from None
     entries = document.get("charts") if isinstance(document, dict) else None

@@ -25,6 +25,13 @@ _cache: dict[tuple[str, int, int, int], list[Any]] = {}
 _by_content: dict[bytes, list[Any]] = {}
 
 
+def parse_text(text: str) -> Any:
+    """One YAML document from a string (Helm values embedded in a manifest or a Terraform
+    block), parsed by libyaml as the tree's files are: the pure-Python ``yaml.safe_load`` took
+    0.16 s of the default platform's 0.6 s verification for 13 such strings."""
+    return yaml.load(text, Loader=_Loader)
+
+
 def documents(path: Path) -> list[Any]:
     """Every non-empty document of a YAML (or JSON, a subset of YAML) file (raises OSError / yaml.YAMLError)."""
     stat = os.stat(path)

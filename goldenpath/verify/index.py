@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from goldenpath import trees
 from goldenpath.trees import as_list
 from goldenpath.verify import optimize
 from goldenpath.verify.artifacts import Artifacts, Manifest, TfBlock
@@ -193,7 +194,7 @@ class Index:
                     continue
                 for text in as_list(block.body.get("values")):
                     try:
-                        values = yaml.safe_load(text) if isinstance(text, str) else None
+                        values = trees.parse_text(text) if isinstance(text, str) else None
                     except yaml.YAMLError:
                         continue
                     applications = values.get("applications") if isinstance(values, dict) else None

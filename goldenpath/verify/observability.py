@@ -20,7 +20,7 @@ from typing import Any
 import promql_parser
 import yaml
 
-from goldenpath import charts
+from goldenpath import charts, trees
 from goldenpath.verify import optimize
 from goldenpath.verify.artifacts import Artifacts, Manifest
 from goldenpath.verify.charts import rendered_manifests
@@ -228,7 +228,7 @@ def provisioned_datasources(a: Artifacts, env: str) -> set[str]:
     for m in rendered_manifests(a, env, "ConfigMap"):
         for key, text in ((m.obj.get("data") or {}).items()):
             if "datasource" in str(key) and str(key).endswith((".yaml", ".yml")):
-                document = yaml.safe_load(text) or {}
+                document = trees.parse_text(text) or {}
                 uids |= {str(d.get("uid")) for d in document.get("datasources") or [] if isinstance(d, dict) and d.get("uid")}
     return uids
 

@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from goldenpath import charts, helm_render, schemas
+from goldenpath import charts, helm_render, schemas, trees
 from goldenpath.trees import as_list
 from goldenpath.verify.artifacts import Artifacts, Manifest
 from goldenpath.verify.index import sources
@@ -141,7 +139,7 @@ def _from_applications(a: Artifacts) -> list[Release]:
                     missing.append(str(value_file))
                     continue
                 values = deep_merge(values, a.values[(app.env, stem)] or {})
-            inline = helm.get("valuesObject") or (yaml.safe_load(helm["values"]) if isinstance(helm.get("values"), str) else None)
+            inline = helm.get("valuesObject") or (trees.parse_text(helm["values"]) if isinstance(helm.get("values"), str) else None)
             if isinstance(inline, dict):
                 values = deep_merge(values, inline)
             release = Release(
@@ -163,7 +161,7 @@ def _from_terraform(a: Artifacts) -> list[Release]:
             continue
         values: dict[str, Any] = {}
         for text in as_list(block.body.get("values")):
-            document = yaml.safe_load(text) if isinstance(text, str) else None
+            document = trees.parse_text(text) if isinstance(text, str) else None
             if isinstance(document, dict):
                 values = deep_merge(values, document)
         owner = Manifest(env, block.file, {"kind": "helm_release", "metadata": {"name": f"{block.stack}.{block.name}"}})
