@@ -11,7 +11,8 @@ that was ~50,000 round trips and ~300,000 typeguard checks. Inside :func:`fast_j
   getter (goldenpath/jsii_structs.py, which the Terraform half uses too); the request sent to
   node is the same;
 * jsii's runtime typeguard checks are skipped (the generated code calls
-  ``jsii._type_checking.check_type``, which dispatches to ``_resolved_check``). Under pytest they
+  ``jsii._type_checking.check_type``, which dispatches to ``_resolved_check``; the policy is
+  goldenpath/binding_checks.checks_kept, shared with the Terraform half). Under pytest they
   stay on, so tests still catch a wrong prop type.
 
 ``GOLDENPATH_OPTIMIZE=0`` (the project's one switch for optimisations, shared with the verifier)
@@ -21,7 +22,6 @@ turns all of this off, as well as the other render shortcuts that ask :func:`ena
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -29,7 +29,7 @@ from typing import Any
 import jsii._type_checking as _type_checking
 
 from cdk8s_app import batching
-from goldenpath import jsii_structs, optimize
+from goldenpath import binding_checks, jsii_structs, optimize
 
 # Union-of-scalars classes whose factories return immutable value holders (batching's list).
 VALUE_FACTORIES: tuple[tuple[type, str], ...] = tuple((cls, name) for cls in batching.VALUE_CLASSES for name in ("from_string", "from_number"))
@@ -38,15 +38,6 @@ VALUE_FACTORIES: tuple[tuple[type, str], ...] = tuple((cls, name) for cls in bat
 def enabled() -> bool:
     """False when ``GOLDENPATH_OPTIMIZE`` is 0/false/no/off (goldenpath/optimize.py)."""
     return optimize.requested()
-
-
-def type_checks_enabled() -> bool:
-    """jsii's typeguard checks run unless optimising outside pytest (tests keep catching bad props)."""
-    return not enabled() or "PYTEST_CURRENT_TEST" in os.environ
-
-
-def _no_check(argname: str, value: object, expected_type: Any) -> None:
-    return None
 
 
 def _memoised(cls: type, original: Callable[..., Any], cache: dict[tuple[Any, ...], Any]) -> classmethod:  # type: ignore[type-arg]
@@ -89,8 +80,8 @@ def fast_jsii() -> Iterator[None]:
     saved = [(cls, name, cls.__dict__[name]) for cls, name in VALUE_FACTORIES]
     cache: dict[tuple[Any, ...], Any] = {}
     try:
-        if not type_checks_enabled():
-            _type_checking._resolved_check = _no_check
+        if not binding_checks.checks_kept():
+            _type_checking._resolved_check = binding_checks.no_check
         for cls, name, original in saved:
             setattr(cls, name, _memoised(cls, original, cache))
         with jsii_structs.installed(_make_reference_for_native), batching.batching():

@@ -16,8 +16,8 @@ for the same reason. Inside :func:`cheap_type_checks`:
 * ``typing.get_type_hints`` of a ``_typecheckingstub__*`` function is computed once per stub: its
   annotations are fixed module-level strings, so every later answer would be equal (the
   generated code only reads the mapping);
-* outside pytest, the bindings' ``check_type`` is a no-op, as the GitOps half's already is
-  (cdk8s_app/jsii_speed.py): node's jsii kernel checks every value against the same assembly
+* outside pytest, the bindings' ``check_type`` is a no-op, as the GitOps half's is (one policy,
+  :func:`checks_kept`, used by cdk8s_app/jsii_speed.py too): node's jsii kernel checks every value against the same assembly
   types when it receives it, and the suite (where the checks stay on) catches a wrong type in our
   stack code with the Python traceback.
 
@@ -43,11 +43,13 @@ PROVIDER_PREFIX = "cdktf_cdktf_provider_"  # every provider's bindings; cdktf's 
 
 
 def checks_kept() -> bool:
-    """The bindings' typeguard checks run unless optimising outside pytest."""
+    """jsii's typeguard checks (both halves' bindings) run unless optimising outside pytest, so
+    tests keep catching a wrong argument type in our code."""
     return not optimize.requested() or "PYTEST_CURRENT_TEST" in os.environ
 
 
-def _no_check(argname: str, value: object, expected_type: Any) -> None:
+def no_check(argname: str, value: object, expected_type: Any) -> None:
+    """What a binding's ``check_type`` becomes when :func:`checks_kept` is False."""
     return None
 
 
@@ -65,7 +67,6 @@ def memoised_type_hints(original: Any) -> Any:
         return original(obj, globalns, localns, include_extras)
 
     get_type_hints.memo = memo  # type: ignore[attr-defined]
-    get_type_hints.original = original  # type: ignore[attr-defined]
     return get_type_hints
 
 
@@ -94,7 +95,7 @@ def cheap_type_checks() -> Iterator[None]:
     skipped = [] if checks_kept() else [(module, module.check_type) for module in _binding_modules()]
     typing.get_type_hints = memoised_type_hints(original_hints)  # type: ignore[assignment]
     for module, _check in skipped:
-        module.check_type = _no_check  # type: ignore[attr-defined]
+        module.check_type = no_check  # type: ignore[attr-defined]
     try:
         yield
     finally:

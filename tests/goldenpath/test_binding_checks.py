@@ -52,10 +52,10 @@ def test_outside_pytest_the_bindings_checks_are_skipped_inside_the_block_only(mo
     checks = (module.check_type, cdktf.check_type)
     monkeypatch.delenv("PYTEST_CURRENT_TEST")
     with binding_checks.cheap_type_checks():
-        assert module.check_type is binding_checks._no_check and cdktf.check_type is binding_checks._no_check
+        assert module.check_type is binding_checks.no_check and cdktf.check_type is binding_checks.no_check
         assert hasattr(typing.get_type_hints, "memo")
         with binding_checks.cheap_type_checks():  # re-entrant: the inner block changes nothing
-            assert module.check_type is binding_checks._no_check
+            assert module.check_type is binding_checks.no_check
         assert hasattr(typing.get_type_hints, "memo")
     assert (module.check_type, cdktf.check_type) == checks
     assert not hasattr(typing.get_type_hints, "memo")
@@ -67,7 +67,7 @@ def test_under_pytest_a_wrong_type_still_fails_in_python_with_the_hints_memoised
     module = _iam_role_module()
     stack = TerraformStack(App(), "s")
     with binding_checks.cheap_type_checks():
-        assert module.check_type is not binding_checks._no_check and hasattr(typing.get_type_hints, "memo")
+        assert module.check_type is not binding_checks.no_check and hasattr(typing.get_type_hints, "memo")
         with pytest.raises(TypeError, match="id_"):
             module.IamRole(stack, 5, assume_role_policy="{}")  # type: ignore[arg-type]
 

@@ -101,3 +101,13 @@ def test_the_manifest_walk_lists_what_rglob_and_is_file_list_in_their_order(tmp_
     assert all(path == str(root.joinpath(*parts)) for parts, path in trees.manifest_candidates(root))
     assert all(rel == str(path.relative_to(root)) and env == rel.split("/")[0] for env, path, rel, _ in trees.gitops_files(root))
     assert ("dev", "linked.yaml") in expected and ("dev", "a-b", "x.yaml") in expected and not any("linked-dir" in e for e in expected)
+
+
+def test_an_embedded_yaml_string_parses_as_safe_load_parses_it_and_bad_yaml_still_raises() -> None:
+    # GIVEN Helm values text as the generator embeds it (nested maps, lists, quoted and typed scalars)
+    text = 'applications:\n  web:\n    ports: [80, 443]\n    enabled: true\n    note: "a: b"\n    empty:\n'
+    # WHEN parsed by the tree's loader THEN it is what yaml.safe_load makes of it
+    assert trees.parse_text(text) == yaml.safe_load(text) == {"applications": {"web": {"ports": [80, 443], "enabled": True, "note": "a: b", "empty": None}}}
+    # AND malformed text is still a YAMLError (the callers that skip bad values catch exactly that)
+    with pytest.raises(yaml.YAMLError):
+        trees.parse_text("a: [1, 2\n")
