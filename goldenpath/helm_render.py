@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from goldenpath import charts
+from goldenpath import charts, trees
 
 CACHE_DIR = Path(os.environ.get("GOLDENPATH_RENDER_CACHE", charts.REPO / ".gen" / "chart-renders"))
 # What is stored depends on this module's code: its hash is part of every cache key.
@@ -51,6 +51,12 @@ class RenderError(Exception):
 class RenderedObject:
     template: str  # e.g. keycloak/templates/statefulset.yaml, or crds/<file> for crds/ objects
     obj: dict[str, Any]
+    measured: int = -1  # trees.serialized_size(obj) when known (the render cache keeps it)
+
+    @property
+    def size(self) -> int:
+        """The object's serialized size (trees.serialized_size)."""
+        return self.measured if self.measured >= 0 else trees.serialized_size(self.obj)
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -121,11 +127,17 @@ def render(request: Request) -> Render:
     if cached is None:
         first = _render_once(request, digest, api_versions)
         second = _render_once(request, digest, api_versions) if "error" not in first else first
-        cached = first if "error" in first else {"objects": first["objects"], "unstable": _differences(first["objects"], second["objects"])}
+        if "error" in first:
+            cached = first
+        else:
+            sized = [(t, o, trees.serialized_size(o)) for t, o in first["objects"]]
+            cached = {"objects": sized, "unstable": _differences(first["objects"], second["objects"])}
         _write_cache(key, cached)
     if "error" in cached:
         raise RenderError(cached["error"])
-    objects = tuple(RenderedObject(t, o) for t, o in cached["objects"])
+    # Sizes come with the render: measuring each object was ~0.1 s of every verification (the
+    # kube-prometheus-stack CRDs are megabytes of JSON), the same for every synth.
+    objects = tuple(RenderedObject(t, o, size) for t, o, size in cached["objects"])
     unstable = tuple((tuple(k), p) for k, p in cached["unstable"])  # type: ignore[misc]
     result = _loaded[(str(CACHE_DIR), key)] = Render(objects, unstable, key)
     return result
@@ -217,7 +229,7 @@ def _one_line(exc: BaseException) -> str:
     return text if len(text) <= 600 else text[:600] + " …"
 
 
-# The cache holds each render as its list of (template, object digest) and each object once, by
+# The cache holds each render as its list of (template, object digest, serialized size) and each object once, by
 # the digest of its JSON (objects/<digest>.json): the envs' renders of a chart share most objects
 # (its CRDs and dashboards are the same bytes), so a synth parses each of those once, not once per
 # env (issue 14: the chart-render rule was 0.7 s of every verification, nearly all JSON parsing).
@@ -225,7 +237,7 @@ def _read_cache(key: str) -> dict[str, Any] | None:
     try:
         entry = json.loads((CACHE_DIR / f"{key}.json").read_text(encoding="utf-8"))
         if "objects" in entry:
-            entry["objects"] = [[template, _cached_object(digest)] for template, digest in entry["objects"]]
+            entry["objects"] = [[template, _cached_object(digest), size] for template, digest, size in entry["objects"]]
         return entry  # type: ignore[no-any-return]
     except (OSError, ValueError):
         return None  # missing, unreadable or half an entry: rendered again
@@ -246,7 +258,7 @@ def _write_cache(key: str, data: dict[str, Any]) -> None:
         entry = dict(data)
         if "objects" in data:
             (CACHE_DIR / "objects").mkdir(parents=True, exist_ok=True)
-            entry["objects"] = [[template, _write_object(obj)] for template, obj in data["objects"]]
+            entry["objects"] = [[template, _write_object(obj), size] for template, obj, size in data["objects"]]
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
         _write_atomically(CACHE_DIR / f"{key}.json", json.dumps(entry, sort_keys=True))
     except OSError:

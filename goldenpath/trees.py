@@ -9,6 +9,7 @@ staged tree is never parsed at all. Callers must treat the returned documents as
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,12 @@ _cache: dict[tuple[str, int, int, int], list[Any]] = {}
 # The same documents by content: the published tree and the staged one are mostly the same
 # bytes, and the destroy guard, the summary and the verifier read both.
 _by_content: dict[bytes, list[Any]] = {}
+
+
+def serialized_size(obj: object) -> int:
+    """An object's bytes as the API server stores and limits it: compact JSON, UTF-8 (as Go's
+    encoding/json writes it, non-ASCII unescaped)."""
+    return len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
 def parse_text(text: str) -> Any:

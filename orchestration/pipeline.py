@@ -73,7 +73,9 @@ def remember_written(written: dict[str, tuple[bytes, list[object]]]) -> None:
         trees.remember(Path(path), digest, documents)
 
 
-def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, timings: Timings) -> None:
+def render_halves(
+    config: PlatformConfig, tf_stage: Path, gitops_stage: Path, timings: Timings, verify_layers: tuple[str, ...] | None = None
+) -> Any:
     """Both halves into their staging directories, at once: children forked before jsii starts
     (no node runtime to share yet) render the GitOps tree's envs while this process renders
     Terraform, then the envs :func:`gitops_plan` left to it (the cores are shared best that way
@@ -81,35 +83,41 @@ def render_halves(config: PlatformConfig, tf_stage: Path, gitops_stage: Path, ti
     the sequential path, and each env's tree depends on nothing but the config, so the bytes are
     the same (tests/test_synth.py compares the committed tree with both). Sequential when jsii is
     already running here (the test suite's in-process synths), when fork is unavailable, or with
-    GOLDENPATH_OPTIMIZE=0."""
+    GOLDENPATH_OPTIMIZE=0.
+
+    With ``verify_layers``, a child that renders every env then runs the verifier's GitOps-only
+    rules of those layers on its tree while this process still renders Terraform; their findings
+    are returned (a goldenpath.verify.engine.Prechecked, for the verifier's run), else None."""
     if not optimize.requested() or "jsii" in sys.modules or not hasattr(os, "fork"):
         render_terraform(config, tf_stage, timings)
         remember_written(render_gitops(config, gitops_stage, timings))
-        return
+        return None
     children: list[forking.Child] = []
     groups, own = gitops_plan(config)
+    precheck = verify_layers if len(groups) == 1 and not own else None
     try:
         for envs in groups:
-            children.append(forking.Child(partial(_render_gitops_child, config, gitops_stage, envs)))
+            children.append(forking.Child(partial(_render_gitops_child, config, gitops_stage, envs, precheck)))
         render_terraform(config, tf_stage, timings)
         gc.freeze()  # see GC_NOTE
         # this process's share is timed like a child's (its cdk8s import is not Terraform's)
         results = [_render_gitops_child(config, gitops_stage, own)] if own else []
         with optimize.collector_paused():
             results += [child.result() for child in children]
-            for _steps, written in results:
+            for _steps, written, _prechecked in results:
                 remember_written(written)
         gc.freeze()
     except BaseException:
         for child in children:
             child.kill()
         raise
-    for steps, _written in results:
+    for steps, _written, _prechecked in results:
         for step, seconds in steps.items():
             # kept apart from Terraform's "import"; of the processes rendering GitOps envs, the
             # longest
             name = "gitops-import" if step == "import" else step
             timings.steps[name] = max(seconds, timings.steps.get(name, 0.0))
+    return next((prechecked for _steps, _written, prechecked in results if prechecked is not None), None)
 
 
 # GC_NOTE: from here on this process keeps what it has built until it exits: the Terraform half's
@@ -159,12 +167,25 @@ def gitops_plan(config: PlatformConfig) -> tuple[list[list[str]], list[str]]:
     return groups, sorted(loads[-1][2], key=order.index)
 
 
-def _render_gitops_child(config: PlatformConfig, gitops_stage: Path, envs: list[str]) -> tuple[dict[str, float], dict[str, tuple[bytes, list[object]]]]:
-    """One process's share of the GitOps envs: its steps and what it wrote (a forked child's
-    errors reach the parent as raised)."""
+def _render_gitops_child(
+    config: PlatformConfig, gitops_stage: Path, envs: list[str], verify_layers: tuple[str, ...] | None = None
+) -> tuple[dict[str, float], dict[str, tuple[bytes, list[object]]], Any]:
+    """One process's share of the GitOps envs: its steps, what it wrote and, with
+    ``verify_layers`` (only for a share of every env), the GitOps-only rules' findings on it (a
+    forked child's errors reach the parent as raised)."""
     child = Timings()
     written = render_gitops(config, gitops_stage, child, envs)
-    return child.steps, written
+    prechecked = None
+    if verify_layers is not None:
+        from goldenpath.verify import engine
+
+        with child.step("gitops-verify"):
+            remember_written(written)  # read as rendered, not parsed again
+            try:
+                prechecked = engine.precheck(gitops_stage, layers=verify_layers, config=config)
+            except Exception:  # noqa: BLE001 - the verifier's own run meets it again, where it reports errors
+                prechecked = None
+    return child.steps, written, prechecked
 
 
 @dataclass
@@ -173,13 +194,16 @@ class Staged:
     terraform: Path
     gitops: Path
     timings: Timings
+    prechecked: Any = None  # the GitOps-only rules' findings, when a GitOps child ran them
 
 
 @contextmanager
 def staged_render(
-    config_dir: Path, terraform_out: Path, gitops_out: Path, timings: Timings | None = None, progress: Progress = _quiet
+    config_dir: Path, terraform_out: Path, gitops_out: Path, timings: Timings | None = None, progress: Progress = _quiet,
+    verify_layers: tuple[str, ...] | None = None,
 ) -> Iterator[Staged]:
-    """Render both halves into staging directories; they are deleted on exit unless published."""
+    """Render both halves into staging directories; they are deleted on exit unless published.
+    ``verify_layers``: what the caller will verify (render_halves may check part of it early)."""
     timings = timings or Timings()
     with timings.step("load-config"):
         config = load_config(config_dir)
@@ -192,8 +216,8 @@ def staged_render(
         envs = len(config.environments)
         progress(f"synthesizing Terraform ({envs} environments, {len(config.apps)} apps)")
         progress("rendering the GitOps tree")
-        render_halves(config, tf_stage, gitops_stage, timings)
-        yield Staged(config, tf_stage, gitops_stage, timings)
+        prechecked = render_halves(config, tf_stage, gitops_stage, timings, verify_layers)
+        yield Staged(config, tf_stage, gitops_stage, timings, prechecked)
     finally:
         gc.unfreeze()  # render_halves froze what it made (GC_NOTE)
         shutil.rmtree(tf_stage, ignore_errors=True)

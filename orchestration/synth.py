@@ -52,7 +52,7 @@ def verify_staged(staged: Any, *, what: str) -> int:
 
     _progress("verifying both halves (schema, consistency, charts)")
     with staged.timings.step("verify"):
-        violations = engine.run(staged.terraform, staged.gitops, layers=SYNTH_LAYERS, config=staged.config)
+        violations = engine.run(staged.terraform, staged.gitops, layers=SYNTH_LAYERS, config=staged.config, prechecked=staged.prechecked)
     if violations:
         print(format_text(violations), file=sys.stderr)
         print(f"{what} refused: the rendered artifacts do not verify. Nothing was written.", file=sys.stderr)
@@ -136,7 +136,7 @@ def _run_synth(
     except inventory.InventoryError as exc:
         print(f"synth: {exc}", file=sys.stderr)
         return DIFF_ERROR if detailed else EXIT_USAGE
-    with staged_render(config, terraform_out, gitops_out, progress=_progress) as staged:
+    with staged_render(config, terraform_out, gitops_out, progress=_progress, verify_layers=None if no_verify else SYNTH_LAYERS) as staged:
         with staged.timings.step("compare"):
             changes = compare(terraform_out, staged.terraform, gitops_out, staged.gitops)
         new = inventory.build(staged.terraform, staged.gitops, changes)
@@ -211,7 +211,7 @@ def cdktf_app_synth(config_dir: Path, outdir: Path, gitops_out: Path = Path("dis
     except inventory.InventoryError as exc:
         print(f"cdktf synth: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    with staged_render(config_dir, outdir, gitops_out, progress=_progress) as staged:
+    with staged_render(config_dir, outdir, gitops_out, progress=_progress, verify_layers=SYNTH_LAYERS) as staged:
         _dangers, blocked = blocked_dangers(baseline, inventory.build(staged.terraform, staged.gitops), "")
         if blocked:
             refuse(blocked, "cdktf synth")

@@ -102,9 +102,23 @@ class Manifest:
         return "/".join(p for p in (self.kind, self.namespace, self.name) if p)
 
 
+class TerraformNotLoaded(RuntimeError):
+    """A rule read the Terraform half of artifacts loaded without it (:func:`load` with no
+    Terraform root): it is not one of the GitOps-only rules (goldenpath.verify.engine)."""
+
+
+class _NoStacks(dict[str, "TfStack"]):
+    """The stacks of a GitOps-only load: every read raises, none can look like "no stacks"."""
+
+    def _refuse(self, *_args: object, **_kwargs: object) -> Any:
+        raise TerraformNotLoaded("these artifacts were loaded without the Terraform half")
+
+    __getitem__ = __iter__ = __len__ = __contains__ = get = keys = values = items = _refuse  # type: ignore[assignment]
+
+
 @dataclass
 class Artifacts:
-    terraform_root: Path
+    terraform_root: Path | None  # None: loaded without the Terraform half (stacks raise on reads)
     gitops_root: Path
     stacks: dict[str, TfStack] = field(default_factory=dict)
     manifests: list[Manifest] = field(default_factory=list)
@@ -113,6 +127,12 @@ class Artifacts:
     cache: dict[str, Any] = field(default_factory=dict)  # facts computed once per load (e.g. chart renders)
     build_errors: list[tuple[str, str, str]] = field(default_factory=list)  # (env, file, why Argo CD cannot build it)
     config: Any = None  # the PlatformConfig the artifacts were rendered from, when the caller has it
+
+    def terraform_dir(self) -> Path:
+        """The Terraform root; a GitOps-only load has none (TerraformNotLoaded)."""
+        if self.terraform_root is None:
+            raise TerraformNotLoaded("these artifacts were loaded without the Terraform half")
+        return self.terraform_root
 
     @property
     def environments(self) -> list[str]:
@@ -159,15 +179,26 @@ class Artifacts:
         return cached[1]  # type: ignore[no-any-return]
 
 
-def load(terraform_root: Path, gitops_root: Path) -> Artifacts:
+def load(terraform_root: Path | None, gitops_root: Path) -> Artifacts:
+    """Both trees; with ``terraform_root`` None only the GitOps tree (what the GitOps-only rules
+    read, in the process that rendered it: orchestration/pipeline.py)."""
     optimize.refresh()
-    terraform_root, gitops_root = Path(terraform_root), Path(gitops_root)
-    stacks_dir = terraform_root / "stacks"
-    if not stacks_dir.is_dir():
+    gitops_root = Path(gitops_root)
+    if terraform_root is not None and not (Path(terraform_root) / "stacks").is_dir():
         raise UnusableInput(f"{terraform_root}: no stacks/ directory (run `make synth` first?)")
     if not gitops_root.is_dir():
         raise UnusableInput(f"{gitops_root}: not a directory")
-    artifacts = Artifacts(terraform_root, gitops_root)
+    if terraform_root is None:
+        artifacts = Artifacts(None, gitops_root, stacks=_NoStacks())
+    else:
+        artifacts = Artifacts(Path(terraform_root), gitops_root)
+        _load_terraform(artifacts, Path(terraform_root))
+    _load_gitops(artifacts)
+    return artifacts
+
+
+def _load_terraform(artifacts: Artifacts, terraform_root: Path) -> None:
+    stacks_dir = terraform_root / "stacks"
     for stack_file in trees.stack_files(terraform_root):
         rel = str(stack_file.relative_to(terraform_root))
         try:
@@ -179,6 +210,10 @@ def load(terraform_root: Path, gitops_root: Path) -> Artifacts:
         artifacts.stacks[stack_file.parent.name] = TfStack(stack_file.parent.name, rel, document)
     if not artifacts.stacks:
         raise UnusableInput(f"{stacks_dir}: no */cdk.tf.json files")
+
+
+def _load_gitops(artifacts: Artifacts) -> None:
+    gitops_root = artifacts.gitops_root
     for env, path, rel, is_values in trees.gitops_files(gitops_root):
         try:
             docs = trees.documents(path)
@@ -194,7 +229,6 @@ def load(terraform_root: Path, gitops_root: Path) -> Artifacts:
     if not artifacts.manifests:
         raise UnusableInput(f"{gitops_root}: no manifests found")
     _as_argocd_applies(artifacts)
-    return artifacts
 
 
 def _synced_directories(manifests: list[Manifest]) -> dict[tuple[str, str], list[dict[str, Any]]]:

@@ -273,15 +273,13 @@ def _sync_options(app: Manifest) -> list[str]:
 def chart_crd_size(a: Artifacts) -> Iterator[Violation]:
     """A CustomResourceDefinition larger than the 256 KiB annotation limit cannot be applied
     client-side ("metadata.annotations: Too long"): its Application needs ServerSideApply=true."""
-    sizes: dict[int, int] = {}  # by object: the envs' renders of a chart share their CRDs (helm_render)
     for release in releases(a):
         if release.by_terraform:
             continue
         for item in release.objects:
             if item.obj.get("kind") != "CustomResourceDefinition":
                 continue
-            if (size := sizes.get(id(item.obj))) is None:
-                size = sizes[id(item.obj)] = len(json.dumps(item.obj, separators=(",", ":")))
+            size = item.size  # the annotation holds the object as compact JSON (trees.serialized_size)
             if size > LAST_APPLIED_LIMIT and SSA_OPTION not in _sync_options(release.owner):
                 name = (item.obj.get("metadata") or {}).get("name")
                 yield _v(release.owner, "chart-crd-size", f"CRD {name} is {size} bytes (> {LAST_APPLIED_LIMIT}, the last-applied annotation limit) and the Application lacks {SSA_OPTION}")
@@ -297,7 +295,7 @@ def chart_object_size(a: Artifacts) -> Iterator[Violation]:
         for item in release.objects:
             if item.obj.get("kind") == "CustomResourceDefinition":
                 continue
-            size = limits.serialized_size(item.obj)
+            size = item.size
             if size > limits.MANIFEST_BUDGET:
                 rendered_object = _rendered_manifest(release, item.obj, item.template)
                 yield _v(rendered_object, "chart-object-size", f"{size} bytes serialized (> {limits.MANIFEST_BUDGET}, the per-object budget); keep what the values make of the apps bounded")

@@ -9,18 +9,15 @@ object's annotations together, is capped at 262,144 bytes).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
+from goldenpath.trees import serialized_size
 from goldenpath.verify.artifacts import Artifacts
 from goldenpath.verify.registry import rule
 from goldenpath.verify.report import Violation
 
 MANIFEST_BUDGET = 262_144  # bytes of an object serialized as compact JSON (the API server's size)
-
-
-def serialized_size(obj: object) -> int:
-    return len(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+__all__ = ["MANIFEST_BUDGET", "manifest_size", "serialized_size"]
 
 
 @rule("manifest-size", "consistency")

@@ -74,7 +74,7 @@ def _started(a: Artifacts) -> _Tools:
     each rule in turn: they are independent processes (checkov alone takes ~3 s of CPU to start),
     so the layer takes about as long as its slowest tool instead of the sum (on two cores)."""
     if "policy-tools" not in a.cache:
-        a.cache["policy-tools"] = _Tools(start_checkov_terraform(a.terraform_root), start_checkov_kubernetes(a.gitops_root), _start_lint(a))
+        a.cache["policy-tools"] = _Tools(start_checkov_terraform(a.terraform_dir()), start_checkov_kubernetes(a.gitops_root), _start_lint(a))
     return cast(_Tools, a.cache["policy-tools"])
 
 

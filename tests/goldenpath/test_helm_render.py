@@ -150,3 +150,19 @@ def test_whether_a_chart_reads_api_versions_is_remembered_by_its_digest(tmp_path
     with pytest.raises(AssertionError, match="scanned"):
         helm_render.reads_api_versions(str(kong), "0" * 64)
     helm_render.reads_api_versions.cache_clear()
+
+
+def test_each_object_carries_its_serialized_size_fresh_and_from_the_cache() -> None:
+    from goldenpath import trees
+
+    # a chart with non-ASCII text would count its bytes as UTF-8, as the API server does
+    request = _request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "c"}, "podAnnotations": {"note": "café ✓"}})
+    fresh = helm_render.render(request)
+    assert all(o.measured == trees.serialized_size(o.obj) == o.size > 0 for o in fresh.objects)
+    helm_render._loaded.clear()
+    helm_render._objects.clear()
+    cached = helm_render.render(request)
+    assert [o.measured for o in cached.objects] == [o.measured for o in fresh.objects]
+    # an object without a known size is measured when asked
+    unmeasured = helm_render.RenderedObject("t", {"data": {"x": "é"}})
+    assert unmeasured.size == len('{"data":{"x":"é"}}'.encode())

@@ -137,6 +137,44 @@ def test_envs_rendered_by_two_children_and_this_process_equal_the_committed_tree
     assert _files(tmp_path / "gitops") == _files(REPO / "dist" / "gitops")
 
 
+@pytest.mark.slow
+def test_the_child_that_renders_every_env_prechecks_the_gitops_only_rules(tmp_path: Path) -> None:
+    """The default plan (one child, every env) in a fresh process: the child ran the verifier's
+    GitOps-only rules on its tree, and the verification of both halves takes their findings."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from pathlib import Path; import sys; from orchestration import pipeline; from orchestration.synth import SYNTH_LAYERS\n"
+        "from goldenpath.verify import engine\n"
+        "out = Path(sys.argv[1]); timings = pipeline.Timings()\n"
+        "with pipeline.staged_render(Path('config'), out / 'cdktf.out', out / 'gitops', timings, verify_layers=SYNTH_LAYERS) as staged:\n"
+        "    p = staged.prechecked\n"
+        "    assert p is not None and p.rules == engine.GITOPS_ONLY_RULES and p.violations == [] and p.layers == SYNTH_LAYERS, p\n"
+        "    assert p.gitops == staged.gitops and 'gitops-verify' in timings.steps, timings.steps\n"
+        "    assert engine.run(staged.terraform, staged.gitops, layers=SYNTH_LAYERS, prechecked=p) == []\n"
+        "with pipeline.staged_render(Path('config'), out / 'cdktf.out', out / 'gitops', pipeline.Timings()) as staged:\n"
+        "    assert staged.prechecked is None  # nothing to verify asked: nothing checked early\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    subprocess.run([sys.executable, "-O", "-c", script, str(tmp_path)], cwd=REPO, env=env, check=True, timeout=600)
+
+
+def test_a_precheck_that_fails_leaves_every_rule_to_the_verification(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from goldenpath.verify import engine
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise OSError("the staged tree went away")
+
+    monkeypatch.setattr(pipeline, "render_gitops", lambda *_args: {})
+    monkeypatch.setattr(engine, "precheck", broken)
+    from goldenpath.config import load_config
+
+    steps, written, prechecked = pipeline._render_gitops_child(load_config(REPO / "config"), tmp_path, ["dev"], ("schema",))
+    assert prechecked is None and written == {} and "gitops-verify" in steps
+
+
 def test_a_config_error_in_a_forked_render_reaches_the_synth_with_its_issues() -> None:
     """The GitOps children hand back what they raise (goldenpath.forking); a ConfigError keeps its
     located issues across the pipe, so the user still gets file:line: key: message."""

@@ -10,6 +10,7 @@ import pytest
 from goldenpath.verify import engine
 from goldenpath.verify.registry import RULES, Rule
 from goldenpath.verify.report import UnusableInput
+from tests.goldenpath.verify.test_consistency import CASES
 
 BAD = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: Bad_Name\nspec:\n  bogus: 1\n"  # schema + namespace-name
 
@@ -19,8 +20,6 @@ def _run(artifacts: Path) -> list[object]:
 
 
 def test_forked_rules_report_what_the_sequential_run_reports(artifact_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.goldenpath.verify.test_consistency import CASES
-
     (artifact_copy / "gitops/dev/platform/namespaces/namespace-bad.yaml").write_text(BAD)
     CASES["promql-parse"](artifact_copy)  # a forked rule beside schema, and one of the PromQL group
     monkeypatch.setattr(engine, "PARALLEL_FROM_MANIFESTS", 10**9)
@@ -68,3 +67,69 @@ def test_a_run_unfreezes_only_what_it_froze_itself(synthesized: Path) -> None:
         assert gc.get_freeze_count() >= frozen > 0 and gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+GITOPS_ONLY_WITH_CASES = sorted(engine.GITOPS_ONLY_RULES & set(CASES))
+
+
+def test_the_gitops_only_rules_are_registered_and_have_violating_cases() -> None:
+    engine.all_rules()
+    assert set(RULES) >= engine.GITOPS_ONLY_RULES
+    # every one of them is attacked below (the schema and the rest through their CASES fixture)
+    assert set(GITOPS_ONLY_WITH_CASES) == set(engine.GITOPS_ONLY_RULES)
+
+
+@pytest.mark.parametrize("rule_id", GITOPS_ONLY_WITH_CASES)
+def test_a_gitops_only_rule_reads_nothing_of_terraform_and_finds_the_same(rule_id: str, artifact_copy: Path) -> None:
+    """On its violating fixture, the rule runs on a GitOps-only load (where any read of a stack
+    raises TerraformNotLoaded) and finds there exactly what it finds with both halves."""
+    from goldenpath.verify.artifacts import load
+
+    CASES[rule_id](artifact_copy)
+    engine.all_rules()
+    alone = load(None, artifact_copy / "gitops")
+    both = load(artifact_copy / "cdktf.out", artifact_copy / "gitops")
+    from goldenpath.config import load_config
+
+    alone.config = both.config = load_config(Path("config"))
+    found = sorted(RULES[rule_id].check(alone))
+    assert found and found == sorted(RULES[rule_id].check(both))
+
+
+def test_a_gitops_only_load_refuses_every_read_of_terraform(synthesized: Path) -> None:
+    from goldenpath.verify.artifacts import TerraformNotLoaded, load
+
+    alone = load(None, synthesized / "gitops")
+    for read in (lambda: list(alone.stacks.values()), lambda: alone.stacks["dev-cluster"], lambda: len(alone.stacks),
+                 lambda: "dev-cluster" in alone.stacks, lambda: list(alone.blocks("aws_eks_cluster")), alone.terraform_dir):
+        with pytest.raises(TerraformNotLoaded):
+            read()
+    # a rule that reads Terraform (chart-render: the env's Kubernetes version) is not prechecked
+    engine.all_rules()
+    with pytest.raises(TerraformNotLoaded):
+        list(RULES["chart-render"].check(alone))
+
+
+def test_a_precheck_gives_the_run_exactly_its_own_findings(artifact_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (artifact_copy / "gitops/dev/platform/namespaces/namespace-bad.yaml").write_text(BAD)  # schema + namespace-name
+    CASES["ingress-dns"](artifact_copy)  # a rule that reads Terraform too
+    layers = ("schema", "consistency", "charts")
+    whole = engine.run(artifact_copy / "cdktf.out", artifact_copy / "gitops", layers=layers)
+    prechecked = engine.precheck(artifact_copy / "gitops", layers=layers)
+    assert prechecked.rules == engine.GITOPS_ONLY_RULES
+    assert {v.rule for v in prechecked.violations} == {"schema", "namespace-name"}
+    ran: list[str] = []
+    checked = engine._check
+
+    def spy(rules, artifacts, freeze):  # type: ignore[no-untyped-def]
+        ran.extend(r.id for r in rules)
+        return checked(rules, artifacts, freeze)
+
+    monkeypatch.setattr(engine, "_check", spy)
+    assert engine.run(artifact_copy / "cdktf.out", artifact_copy / "gitops", layers=layers, prechecked=prechecked) == whole
+    assert not set(ran) & engine.GITOPS_ONLY_RULES and "ingress-dns" in ran
+    # a precheck of other layers, or of another tree, is ignored: everything runs again
+    ran.clear()
+    other = engine.precheck(artifact_copy / "gitops", layers=("schema",))
+    assert engine.run(artifact_copy / "cdktf.out", artifact_copy / "gitops", layers=layers, prechecked=other) == whole
+    assert "schema" in ran
