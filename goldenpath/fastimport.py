@@ -10,7 +10,8 @@ The node side has the same trap: the provider's JavaScript entry module requires
 submodules when jsii loads the assembly (2.3 s of node per process). :func:`install` also names
 ``jsii_node/node`` as the jsii runtime's node (``JSII_NODE``, unless the user set one), which
 preloads ``jsii_node/lazy_provider_index.js``: each submodule is required when the kernel first
-reaches it. The same test proves that identical too.
+reaches it. The same test proves that identical too. It also preloads
+``jsii_node/no_creation_stacks.js``: cdktf's tokens record no stack trace of the kernel's frames.
 
 The jsii runtime's own JavaScript (``bin/jsii-runtime.js``, ``lib/program.js``: 2.2 MB) is
 written by jsii into a fresh temporary directory in every process, removed only by an ``atexit``

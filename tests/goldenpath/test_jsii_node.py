@@ -88,3 +88,34 @@ def test_only_provider_entry_modules_are_touched(tmp_path: Path) -> None:
     # GIVEN the same entry in a package that is not a cdktf provider
     entry = _package(tmp_path, name="not-a-provider")
     assert _probe(entry, preload=True)["before"] == ["alpha", "zeta", "beta_one"]
+
+
+# ---- no_creation_stacks.js: cdktf's per-token stack trace ----
+
+CDKTF_STACK_TRACE = Path(__file__).parents[2] / "node_modules" / "cdktf" / "lib" / "tokens" / "private" / "stack-trace.js"
+CALL = "const m = require(process.argv[1]); const s = m.captureStackTrace(); console.log(JSON.stringify({ length: s.length, text: s.join('\\n') }));"
+
+
+def _stack(module: Path, **env: str) -> dict[str, object]:
+    out = subprocess.run([str(fastimport.LAZY_NODE), "-e", CALL, str(module)], capture_output=True, text=True, check=True, env={"PATH": os.environ["PATH"], **env})
+    return json.loads(out.stdout)
+
+
+def test_cdktf_tokens_record_no_creation_stack_unless_asked(tmp_path: Path) -> None:
+    # GIVEN cdktf's own module (the package make setup installs, the one the jsii runtime loads)
+    assert CDKTF_STACK_TRACE.is_file()
+    # THEN through the jsii runtime's node it answers one line saying why, nothing captured
+    assert _stack(CDKTF_STACK_TRACE) == {"length": 1, "text": "(creation stack not recorded: goldenpath/jsii_node/no_creation_stacks.js; GOLDENPATH_NODE_STACKS=1 records it)"}
+    # AND with the optimisations off, or asked to, it captures the whole stack as cdktf does
+    for env in ({"GOLDENPATH_OPTIMIZE": "0"}, {"GOLDENPATH_NODE_STACKS": "1"}):
+        recorded = _stack(CDKTF_STACK_TRACE, **env)
+        assert int(recorded["length"]) > 1 and "node:internal" in str(recorded["text"]), env  # type: ignore[call-overload]
+    # AND a module of the same text elsewhere, or of another shape there, is left as it is
+    elsewhere = tmp_path / "node_modules" / "other" / "stack-trace.js"
+    elsewhere.parent.mkdir(parents=True)
+    elsewhere.write_text(CDKTF_STACK_TRACE.read_text())
+    assert int(_stack(elsewhere)["length"]) > 1  # type: ignore[call-overload]
+    changed = tmp_path / "node_modules" / "cdktf" / "lib" / "tokens" / "private" / "stack-trace.js"
+    changed.parent.mkdir(parents=True)
+    changed.write_text(CDKTF_STACK_TRACE.read_text().replace("Error.captureStackTrace(object, below);", "Error.captureStackTrace(object, below || undefined);"))
+    assert int(_stack(changed)["length"]) > 1  # type: ignore[call-overload]
