@@ -51,8 +51,21 @@ def render_terraform(config: PlatformConfig, outdir: Path, timings: Timings) -> 
         with timings.step("construct"):
             # absolute: the jsii runtime resolves paths against its own cwd, fixed when it started
             app = build_app(config, outdir=str(outdir.absolute()))
-        with timings.step("terraform-synth"):
+        with timings.step("terraform-synth"), _prefetching_renders():
             app.synth()
+
+
+@contextmanager
+def _prefetching_renders() -> Iterator[None]:
+    """While node synthesizes Terraform (this process only waits), the chart renders' cached
+    objects the last verification read are parsed in a thread (goldenpath.helm_render.prefetch)."""
+    if not optimize.requested():
+        yield
+        return
+    from goldenpath import helm_render
+
+    with helm_render.prefetching():
+        yield
 
 
 def render_gitops(config: PlatformConfig, outdir: Path, timings: Timings, envs: list[str] | None = None) -> dict[str, tuple[bytes, list[object]]]:

@@ -105,6 +105,7 @@ def _build(a: Artifacts) -> list[Release]:
             if wanted == api_versions:
                 break
             api_versions = wanted
+    helm_render.record_recent()
     return found
 
 

@@ -166,3 +166,40 @@ def test_each_object_carries_its_serialized_size_fresh_and_from_the_cache() -> N
     # an object without a known size is measured when asked
     unmeasured = helm_render.RenderedObject("t", {"data": {"x": "é"}})
     assert unmeasured.size == len('{"data":{"x":"é"}}'.encode())
+
+
+def test_the_objects_a_verification_read_are_prefetched_by_the_next_process() -> None:
+    import threading
+
+    request = _request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "c"}})
+    rendered = helm_render.render(request)
+    helm_render._loaded.clear()
+    helm_render._objects.clear()
+    helm_render._used.clear()
+    # GIVEN a process that read the render from the cache and recorded what it read
+    assert helm_render.render(request) == rendered
+    helm_render.record_recent()
+    recent = json.loads((helm_render.CACHE_DIR / helm_render.RECENT).read_text())
+    assert len(recent) == len({json.dumps(o.obj, sort_keys=True) for o in rendered.objects}) > 0
+    # WHEN the next process prefetches (here: the memo emptied, as in a new process)
+    helm_render._loaded.clear()
+    helm_render._objects.clear()
+    assert helm_render.prefetch() == len(recent)
+    assert helm_render.prefetch() == 0  # parsed already
+    # THEN the render is built from the prefetched objects, equal to a fresh read, the same objects
+    prefetched = dict(helm_render._objects)
+    again = helm_render.render(request)
+    assert again.objects == rendered.objects
+    assert all(any(o.obj is p for p in prefetched.values()) for o in again.objects)
+    # AND a stopped prefetch parses nothing; a torn or missing object is skipped, not raised
+    helm_render._objects.clear()
+    stop = threading.Event()
+    stop.set()
+    assert helm_render.prefetch(stop) == 0
+    (helm_render.CACHE_DIR / "objects" / f"{recent[0]}.json").write_text('{"torn": ')
+    (helm_render.CACHE_DIR / "objects" / f"{recent[1]}.json").unlink()
+    assert helm_render.prefetch() == len(recent) - 2
+    with helm_render.prefetching():
+        pass  # a thread that starts and is joined
+    (helm_render.CACHE_DIR / helm_render.RECENT).write_text("not json")
+    assert helm_render.prefetch() == 0

@@ -200,3 +200,24 @@ def test_a_forked_helper_that_dies_is_an_error_not_a_hang() -> None:
 
     with pytest.raises(RuntimeError, match="without a result"):
         forking.Child(lambda: os._exit(9)).result()
+
+
+def test_render_objects_are_prefetched_only_while_optimising(monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+
+    from goldenpath import helm_render
+
+    started: list[bool] = []
+
+    @contextlib.contextmanager
+    def spy():  # type: ignore[no-untyped-def]
+        started.append(True)
+        yield
+
+    monkeypatch.setattr(helm_render, "prefetching", spy)
+    for switch, expected in (("1", [True]), ("0", [])):
+        started.clear()
+        monkeypatch.setenv("GOLDENPATH_OPTIMIZE", switch)
+        with pipeline._prefetching_renders():
+            pass
+        assert started == expected, switch
