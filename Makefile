@@ -22,7 +22,8 @@ CONFIG ?= config
 SYNTH_EXIT ?= .gen/synth.exit
 ENV ?=
 ARGS ?=
-GOLDENPATH := $(VENV)/bin/goldenpath
+# the console script's own command, already under -O (orchestration/entry.py would re-execute it)
+GOLDENPATH := $(PY) -O -m goldenpath
 export GOLDENPATH_CRDS := $(abspath $(CRDS))
 export GOLDENPATH_CHARTS := $(abspath $(CHARTS))
 export GOLDENPATH_POLICY_BIN := $(abspath $(POLICY_VENV)/bin)

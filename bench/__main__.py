@@ -87,7 +87,7 @@ def largest_manifest(gitops: Path, candidates: int = 10) -> int:
 
 def synth_cmd(config: Path, out: Path, force: bool = True) -> list[str]:
     """The CLI `make synth` runs; ``--force``: the full render even when a no-op stamp matches."""
-    return [PY, "-m", "goldenpath", "synth", "--config", str(config), "--terraform-out", str(out / "cdktf.out"),
+    return [PY, "-O", "-m", "goldenpath", "synth", "--config", str(config), "--terraform-out", str(out / "cdktf.out"),
             "--gitops-out", str(out / "gitops"), "--platform-doc", str(out / "PLATFORM.md"), "--allow-destroy", "*",
             *(["--force"] if force else [])]
 

@@ -25,7 +25,12 @@ from orchestration.publish import Deleter, clean_leftovers, replace_trees, stagi
 
 @dataclass
 class Timings:
-    steps: dict[str, float] = field(default_factory=dict)
+    steps: dict[str, float] = field(default_factory=dict)  # per step; the GitOps children's overlap this process's
+    started: float = field(default_factory=time.perf_counter)
+
+    def elapsed(self) -> float:
+        """Wall seconds since these timings began (the steps' sum counts parallel work twice)."""
+        return time.perf_counter() - self.started
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:
