@@ -115,10 +115,6 @@ def test_envs_rendered_by_two_children_and_this_process_equal_the_committed_tree
     """Every share of the plan at once (two children and this process's, forced for the default
     config) in a fresh process, as `make synth` runs it, with the Terraform half: the GitOps tree
     byte for byte."""
-    import os
-    import subprocess
-    import sys
-
     script = (
         "import gc, shutil, sys; from pathlib import Path; from orchestration import pipeline; from goldenpath.config import load_config\n"
         "pipeline.SPLIT_FROM_APP_ENVS = pipeline.TERRAFORM_MS = pipeline.TERRAFORM_PER_APP_MS = 0\n"
@@ -132,8 +128,7 @@ def test_envs_rendered_by_two_children_and_this_process_equal_the_committed_tree
         "assert gc.get_freeze_count() == 0, gc.get_freeze_count()\n"
         "assert 'gitops-render' in timings.steps, timings.steps\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    subprocess.run([sys.executable, "-O", "-c", script, str(tmp_path)], cwd=REPO, env=env, check=True, timeout=600)
+    _run_fresh(script, tmp_path)
     assert _files(tmp_path / "gitops") == _files(REPO / "dist" / "gitops")
 
 
@@ -141,10 +136,6 @@ def test_envs_rendered_by_two_children_and_this_process_equal_the_committed_tree
 def test_the_child_that_renders_every_env_prechecks_the_gitops_only_rules(tmp_path: Path) -> None:
     """The default plan (one child, every env) in a fresh process: the child ran the verifier's
     GitOps-only rules on its tree, and the verification of both halves takes their findings."""
-    import os
-    import subprocess
-    import sys
-
     script = (
         "from pathlib import Path; import sys; from orchestration import pipeline; from orchestration.synth import SYNTH_LAYERS\n"
         "from goldenpath.verify import engine\n"
@@ -157,8 +148,17 @@ def test_the_child_that_renders_every_env_prechecks_the_gitops_only_rules(tmp_pa
         "with pipeline.staged_render(Path('config'), out / 'cdktf.out', out / 'gitops', pipeline.Timings()) as staged:\n"
         "    assert staged.prechecked is None  # nothing to verify asked: nothing checked early\n"
     )
+    _run_fresh(script, tmp_path)
+
+
+def _run_fresh(script: str, out: Path) -> None:
+    """``script`` in a fresh interpreter (no jsii runtime yet: the synth forks), as make synth runs."""
+    import os
+    import subprocess
+    import sys
+
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    subprocess.run([sys.executable, "-O", "-c", script, str(tmp_path)], cwd=REPO, env=env, check=True, timeout=600)
+    subprocess.run([sys.executable, "-O", "-c", script, str(out)], cwd=REPO, env=env, check=True, timeout=600)
 
 
 def test_a_precheck_that_fails_leaves_every_rule_to_the_verification(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
