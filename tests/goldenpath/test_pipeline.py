@@ -139,6 +139,8 @@ def test_the_child_that_renders_every_env_prechecks_the_gitops_only_rules(tmp_pa
     script = (
         "from pathlib import Path; import sys; from orchestration import pipeline; from orchestration.synth import SYNTH_LAYERS\n"
         "from goldenpath.verify import engine\n"
+        # as if Terraform always took longer than the GitOps render (the timing: the test below)
+        "pipeline._readable = lambda fd: False\n"
         "out = Path(sys.argv[1]); timings = pipeline.Timings()\n"
         "with pipeline.staged_render(Path('config'), out / 'cdktf.out', out / 'gitops', timings, verify_layers=SYNTH_LAYERS) as staged:\n"
         "    p = staged.prechecked\n"
@@ -173,6 +175,35 @@ def test_a_precheck_that_fails_leaves_every_rule_to_the_verification(monkeypatch
 
     steps, written, prechecked = pipeline._render_gitops_child(load_config(REPO / "config"), tmp_path, ["dev"], ("schema",))
     assert prechecked is None and written == {} and "gitops-verify" in steps
+
+
+def test_the_child_prechecks_only_while_terraform_is_still_rendering(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import os
+
+    from goldenpath.config import load_config
+    from goldenpath.verify import engine
+
+    checked: list[Path] = []
+    monkeypatch.setattr(pipeline, "render_gitops", lambda *_args: {})
+    monkeypatch.setattr(engine, "precheck", lambda gitops, **_kwargs: checked.append(gitops) or "findings")
+    config = load_config(REPO / "config")
+    # GIVEN the parent still rendering Terraform (its end of the pipe open: here a copy of it)
+    read_end, write_end = os.pipe()
+    parent_end = os.dup(write_end)
+    try:
+        _steps, _written, prechecked = pipeline._render_gitops_child(config, tmp_path, ["dev"], ("schema",), (read_end, write_end))
+        assert prechecked == "findings" and checked == [tmp_path]
+    finally:
+        os.close(parent_end)
+        os.close(read_end)
+    # GIVEN Terraform done (every writer closed): the verification runs every rule itself
+    checked.clear()
+    read_end, write_end = os.pipe()
+    try:
+        steps, _written, prechecked = pipeline._render_gitops_child(config, tmp_path, ["dev"], ("schema",), (read_end, write_end))
+        assert prechecked is None and checked == [] and "gitops-verify" not in steps
+    finally:
+        os.close(read_end)
 
 
 def test_a_config_error_in_a_forked_render_reaches_the_synth_with_its_issues() -> None:
