@@ -88,21 +88,9 @@ def precheck(gitops: Path, *, layers: Iterable[str], config: Any = None) -> Prec
     artifacts.config = config
     seconds["precheck:load"], seconds["cpu:precheck:load"] = time.perf_counter() - start, time.process_time() - cpu
     done: set[str] = set()
-    found: list[Violation] = []
-    freeze = optimize.refresh() and gc.isenabled()
-    for registered in _wanted(layers):
-        if registered.id not in GITOPS_ONLY_RULES:
-            continue
-        if freeze:
-            gc.freeze()
-        start, cpu = time.perf_counter(), time.process_time()
-        try:
-            found.extend(registered.check(artifacts))
-        except TerraformNotLoaded:
-            continue
-        done.add(registered.id)
-        seconds[f"rule:{registered.id}"] = time.perf_counter() - start
-        seconds[f"cpu:rule:{registered.id}"] = time.process_time() - cpu
+    rules = [r for r in _wanted(layers) if r.id in GITOPS_ONLY_RULES]
+    found, own = _check(rules, artifacts, optimize.refresh() and gc.isenabled(), done)
+    seconds.update(own)
     return Prechecked(Path(gitops), layers, frozenset(done), found, seconds)
 
 
@@ -188,14 +176,23 @@ def parallel(artifacts: Any) -> bool:
     return optimize.enabled() and hasattr(os, "fork") and len(artifacts.manifests) >= PARALLEL_FROM_MANIFESTS
 
 
-def _check(rules: list[Rule], artifacts: Any, freeze: bool) -> tuple[list[Violation], dict[str, float]]:
+def _check(rules: list[Rule], artifacts: Any, freeze: bool, done: set[str] | None = None) -> tuple[list[Violation], dict[str, float]]:
+    """The rules' findings and seconds; with ``done`` (a GitOps-only load), a rule that reads
+    Terraform is skipped, its findings dropped, and ``done`` collects the others."""
     found: list[Violation] = []
     seconds: dict[str, float] = {}
     for registered in rules:
         if freeze:
             gc.freeze()
         start, cpu = time.perf_counter(), time.process_time()
-        found.extend(registered.check(artifacts))
+        if done is None:
+            found.extend(registered.check(artifacts))
+        else:
+            try:
+                found.extend(list(registered.check(artifacts)))
+            except TerraformNotLoaded:
+                continue
+            done.add(registered.id)
         seconds[f"rule:{registered.id}"] = time.perf_counter() - start
         seconds[f"cpu:rule:{registered.id}"] = time.process_time() - cpu
     return found, seconds

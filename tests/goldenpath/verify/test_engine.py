@@ -121,9 +121,10 @@ def test_a_precheck_gives_the_run_exactly_its_own_findings(artifact_copy: Path, 
     ran: list[str] = []
     checked = engine._check
 
-    def spy(rules, artifacts, freeze):  # type: ignore[no-untyped-def]
-        ran.extend(r.id for r in rules)
-        return checked(rules, artifacts, freeze)
+    def spy(rules, artifacts, freeze, done=None):  # type: ignore[no-untyped-def]
+        if done is None:  # the run's own checks, not a precheck's
+            ran.extend(r.id for r in rules)
+        return checked(rules, artifacts, freeze, done)
 
     monkeypatch.setattr(engine, "_check", spy)
     assert engine.run(artifact_copy / "cdktf.out", artifact_copy / "gitops", layers=layers, prechecked=prechecked) == whole
@@ -133,3 +134,17 @@ def test_a_precheck_gives_the_run_exactly_its_own_findings(artifact_copy: Path, 
     other = engine.precheck(artifact_copy / "gitops", layers=("schema",))
     assert engine.run(artifact_copy / "cdktf.out", artifact_copy / "gitops", layers=layers, prechecked=other) == whole
     assert "schema" in ran
+
+
+def test_a_prechecked_rule_that_reads_terraform_is_left_to_the_run_with_nothing_kept(synthesized: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from goldenpath.verify.report import Violation
+
+    def half_then_terraform(artifacts):  # type: ignore[no-untyped-def]
+        yield Violation("f", "ref", "schema", "found before reading Terraform")
+        list(artifacts.blocks("aws_eks_cluster"))
+
+    engine.all_rules()
+    monkeypatch.setitem(RULES, "schema", Rule("schema", "schema", half_then_terraform))
+    prechecked = engine.precheck(synthesized / "gitops", layers=("schema", "consistency"))
+    assert "schema" not in prechecked.rules and "namespace-name" in prechecked.rules
+    assert [v for v in prechecked.violations if v.rule == "schema"] == []
