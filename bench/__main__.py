@@ -79,7 +79,7 @@ def largest_manifest(gitops: Path, candidates: int = 10) -> int:
     Helm values, not kustomizations: Argo CD never applies those). Every synth's verifier already
     checks every object (manifest-size); this is the number for the table."""
     from goldenpath import trees
-    from goldenpath.verify.limits import serialized_size
+    from goldenpath.trees import serialized_size
 
     files = sorted((p for _, p, _, is_values in trees.gitops_files(gitops) if not is_values), key=lambda p: -p.stat().st_size)
     return max((serialized_size(doc) for path in files[:candidates] for doc in trees.documents(path)), default=0)

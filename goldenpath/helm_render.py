@@ -252,8 +252,16 @@ def _cached_object(digest: str) -> Any:
     found = _objects.get(key)
     if found is None:
         # setdefault: an object parsed meanwhile by prefetch() stays the one every render shares
-        found = _objects.setdefault(key, json.loads((CACHE_DIR / "objects" / f"{digest}.json").read_text(encoding="utf-8")))
+        found = _objects.setdefault(key, _parse_object(digest))
     return found
+
+
+def _object_file(digest: str) -> Path:
+    return CACHE_DIR / "objects" / f"{digest}.json"
+
+
+def _parse_object(digest: str) -> Any:
+    return json.loads(_object_file(digest).read_text(encoding="utf-8"))
 
 
 _objects: dict[tuple[str, str], Any] = {}  # (cache dir, digest) -> object, shared read-only by renders
@@ -293,7 +301,7 @@ def prefetch(stop: threading.Event | None = None) -> int:
         if (cache, digest) in _objects:
             continue
         try:
-            obj = json.loads((CACHE_DIR / "objects" / f"{digest}.json").read_text(encoding="utf-8"))
+            obj = _parse_object(digest)
         except (OSError, ValueError, TypeError):
             continue  # gone or torn: read (or rendered) when a render needs it
         _objects.setdefault((cache, digest), obj)
@@ -329,7 +337,7 @@ def _write_cache(key: str, data: dict[str, Any]) -> None:
 def _write_object(obj: Any) -> str:
     text = json.dumps(obj, sort_keys=True)
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
-    path = CACHE_DIR / "objects" / f"{digest}.json"
+    path = _object_file(digest)
     if not path.exists():
         _write_atomically(path, text)
     return digest

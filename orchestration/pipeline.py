@@ -18,11 +18,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from goldenpath import fastimport, forking, optimize
 from goldenpath.config import PlatformConfig, load_config
 from orchestration.publish import Deleter, clean_leftovers, replace_trees, staging_dir
+
+if TYPE_CHECKING:  # the verifier loads when a synth verifies, not with this module
+    from goldenpath.verify.engine import Prechecked
 
 
 @dataclass
@@ -95,7 +98,7 @@ def remember_written(written: dict[str, tuple[bytes, list[object]]]) -> None:
 
 def render_halves(
     config: PlatformConfig, tf_stage: Path, gitops_stage: Path, timings: Timings, verify_layers: tuple[str, ...] | None = None
-) -> Any:
+) -> Prechecked | None:
     """Both halves into their staging directories, at once: children forked before jsii starts
     (no node runtime to share yet) render the GitOps tree's envs while this process renders
     Terraform, then the envs :func:`gitops_plan` left to it (the cores are shared best that way
@@ -107,7 +110,7 @@ def render_halves(
 
     With ``verify_layers``, a child that renders every env then runs the verifier's GitOps-only
     rules of those layers on its tree while this process still renders Terraform; their findings
-    are returned (a goldenpath.verify.engine.Prechecked, for the verifier's run), else None."""
+    are returned (for the verifier's run), else None."""
     if not optimize.requested() or "jsii" in sys.modules or not hasattr(os, "fork"):
         render_terraform(config, tf_stage, timings)
         remember_written(render_gitops(config, gitops_stage, timings))
@@ -202,7 +205,7 @@ def gitops_plan(config: PlatformConfig) -> tuple[list[list[str]], list[str]]:
 def _render_gitops_child(
     config: PlatformConfig, gitops_stage: Path, envs: list[str], verify_layers: tuple[str, ...] | None = None,
     terraform_done: tuple[int, int] | None = None,
-) -> tuple[dict[str, float], dict[str, tuple[bytes, list[object]]], Any]:
+) -> tuple[dict[str, float], dict[str, tuple[bytes, list[object]]], Prechecked | None]:
     """One process's share of the GitOps envs: its steps, what it wrote and, with
     ``verify_layers`` (only for a share of every env), the GitOps-only rules' findings on it,
     unless ``terraform_done`` (a pipe whose writer the parent closes after Terraform) says the
@@ -211,7 +214,7 @@ def _render_gitops_child(
         os.close(terraform_done[1])  # the parent's end: EOF comes when the parent closes its own
     child = Timings()
     written = render_gitops(config, gitops_stage, child, envs)
-    prechecked = None
+    prechecked: Prechecked | None = None
     if verify_layers is not None and not (terraform_done is not None and _readable(terraform_done[0])):
         from goldenpath.verify import engine
 
@@ -234,7 +237,7 @@ class Staged:
     terraform: Path
     gitops: Path
     timings: Timings
-    prechecked: Any = None  # the GitOps-only rules' findings, when a GitOps child ran them
+    prechecked: Prechecked | None = None  # the GitOps-only rules' findings, when a GitOps child ran them
 
 
 @contextmanager

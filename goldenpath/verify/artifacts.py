@@ -106,12 +106,15 @@ class TerraformNotLoaded(RuntimeError):
     """A rule read the Terraform half of artifacts loaded without it (:func:`load` with no
     Terraform root): it is not one of the GitOps-only rules (goldenpath.verify.engine)."""
 
+    def __init__(self) -> None:
+        super().__init__("these artifacts were loaded without the Terraform half")
+
 
 class _NoStacks(dict[str, "TfStack"]):
     """The stacks of a GitOps-only load: every read raises, none can look like "no stacks"."""
 
     def _refuse(self, *_args: object, **_kwargs: object) -> Any:
-        raise TerraformNotLoaded("these artifacts were loaded without the Terraform half")
+        raise TerraformNotLoaded
 
     __getitem__ = __iter__ = __len__ = __contains__ = get = keys = values = items = _refuse  # type: ignore[assignment]
 
@@ -131,7 +134,7 @@ class Artifacts:
     def terraform_dir(self) -> Path:
         """The Terraform root; a GitOps-only load has none (TerraformNotLoaded)."""
         if self.terraform_root is None:
-            raise TerraformNotLoaded("these artifacts were loaded without the Terraform half")
+            raise TerraformNotLoaded
         return self.terraform_root
 
     @property

@@ -17,7 +17,6 @@ from goldenpath.verify.registry import rule
 from goldenpath.verify.report import Violation
 
 MANIFEST_BUDGET = 262_144  # bytes of an object serialized as compact JSON (the API server's size)
-__all__ = ["MANIFEST_BUDGET", "manifest_size", "serialized_size"]
 
 
 @rule("manifest-size", "consistency")

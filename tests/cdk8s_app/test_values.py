@@ -10,7 +10,8 @@ from bench.configs import make_config
 from cdk8s_app.writer import dump
 from goldenpath import charts, helm_render, helm_values, naming, schemas
 from goldenpath.config import PlatformConfig, load_config
-from goldenpath.verify.limits import MANIFEST_BUDGET, serialized_size
+from goldenpath.trees import serialized_size
+from goldenpath.verify.limits import MANIFEST_BUDGET
 from tests.cdk8s_app.conftest import Tree
 
 ENVS = ("dev", "staging", "prod")

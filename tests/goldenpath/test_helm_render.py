@@ -159,6 +159,8 @@ def test_each_object_carries_its_serialized_size_fresh_and_from_the_cache() -> N
     request = _request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "c"}, "podAnnotations": {"note": "café ✓"}})
     fresh = helm_render.render(request)
     assert all(o.measured == trees.serialized_size(o.obj) == o.size > 0 for o in fresh.objects)
+    (annotated,) = [o for o in fresh.objects if "café ✓" in json.dumps(o.obj, ensure_ascii=False)]
+    assert annotated.size < len(json.dumps(annotated.obj, separators=(",", ":")))  # UTF-8, not \u escapes
     helm_render._loaded.clear()
     helm_render._objects.clear()
     cached = helm_render.render(request)
