@@ -27,6 +27,13 @@ node runtime's CPU in the GitOps render). Each applies only where its text occur
 another jsii runs as it ships; ``GOLDENPATH_OPTIMIZE=0`` runs the runtime unpatched, and the render
 identity tests compare the two.
 
+The patched copy also has no relay process: jsii's entry point ``bin/jsii-runtime.js`` only
+spawns a second node for the kernel and relays every call between the two; the copy adds
+``bin/goldenpath-direct.js`` (``jsii_node/direct_runtime.js``), which runs the kernel in the
+process jsii starts, with the fds ``jsii_node/node`` arranges (:data:`DIRECT_PATCH`). jsii is
+given that entry only when its node is ``jsii_node/node`` (no ``JSII_NODE`` of the user's) and
+``JSII_DEBUG`` is unset (the kernel's debug lines would not pass through the relay's encoding).
+
 Call :func:`install` before importing any provider module (the jsii runtime starts with the
 first one). ``GOLDENPATH_EAGER_IMPORTS=1`` disables all three (used by that test and by ``make bench``).
 """
@@ -68,6 +75,13 @@ RUNTIME_PATCHES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+# The kernel's responses go where the direct entry says (fd 4), else to fd 3 as jsii ships it, so
+# the patched program.js still runs under jsii's own relay (a JSII_NODE of the user's).
+DIRECT_PATCH = ("lib/program.js", "readFD:3,writeFD:3", "readFD:3,writeFD:globalThis.__goldenpathJsiiWriteFd??3")
+DIRECT_ENTRY = "bin/goldenpath-direct.js"
+DIRECT_SOURCE = LAZY_NODE.with_name("direct_runtime.js")
+
+
 def quiet_jsii() -> None:
     """jsii prints a Node 20 end-of-life banner on every start; the user can do nothing about it."""
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -103,6 +117,9 @@ def _use_persistent_runtime() -> None:
         return
 
     def persistent(_self: object) -> str:
+        direct = direct_entry(runtime)
+        if direct is not None and os.environ.get("JSII_NODE") == str(LAZY_NODE) and not os.environ.get("JSII_DEBUG"):
+            return str(direct)
         return str(runtime)
 
     persistent.persistent = runtime  # type: ignore[attr-defined]
@@ -124,6 +141,7 @@ def persistent_runtime(cache: Path = RUNTIME_CACHE, patched: bool | None = None)
         patched = optimize.requested()
     if patched:
         files = patch_runtime(files)
+        files = with_direct_entry(files)
     digest = hashlib.sha256()
     for target, data in files.items():
         digest.update(f"{target}\0{len(data)}\0".encode())
@@ -156,6 +174,22 @@ def patch_runtime(files: dict[str, bytes]) -> dict[str, bytes]:
         if data is not None and data.count(original.encode()) == 1:
             patched[target] = data.replace(original.encode(), replacement.encode())
     return patched
+
+
+def with_direct_entry(files: dict[str, bytes]) -> dict[str, bytes]:
+    """``files`` plus the relay-free entry point, with program.js patched to answer on its fd
+    (:data:`DIRECT_PATCH`); unchanged when that text does not occur exactly once (another jsii)."""
+    target, original, replacement = DIRECT_PATCH
+    data = files.get(target)
+    if data is None or data.count(original.encode()) != 1:
+        return files
+    return {**files, target: data.replace(original.encode(), replacement.encode()), DIRECT_ENTRY: DIRECT_SOURCE.read_bytes()}
+
+
+def direct_entry(entry: Path) -> Path | None:
+    """The relay-free entry point beside the runtime's ``entry``, when that copy has one."""
+    direct = entry.parent.parent / DIRECT_ENTRY
+    return direct if direct.is_file() else None
 
 
 def _embedded_runtime() -> tuple[Path, dict[str, str], str] | None:

@@ -12,6 +12,7 @@ under .gen/jsii-runtime/).
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -148,7 +149,14 @@ def test_the_patched_runtime_differs_by_exactly_its_patches(tmp_path: Path, monk
     expected = dict(embedded)
     for target, original, replacement, _why in fastimport.RUNTIME_PATCHES:
         expected[target] = expected[target].replace(original.encode(), replacement.encode())
+    # AND the relay-free entry point beside them, program.js answering on the fd it names
+    target, original, replacement = fastimport.DIRECT_PATCH
+    assert expected[target].count(original.encode()) == 1
+    expected[target] = expected[target].replace(original.encode(), replacement.encode())
+    expected[fastimport.DIRECT_ENTRY] = fastimport.DIRECT_SOURCE.read_bytes()
     assert files == expected != embedded
+    assert fastimport.direct_entry(patched) == root / fastimport.DIRECT_ENTRY
+    assert fastimport.direct_entry(plain) is None
     # AND a patch whose text is not there (another jsii) leaves the file as it is
     assert fastimport.patch_runtime({"lib/program.js": b"other"}) == {"lib/program.js": b"other"}
 
@@ -201,10 +209,71 @@ def test_jsii_starts_from_the_persistent_runtime_and_reads_a_users_jsii_runtime_
     fastimport.install()  # (conftest did already; installing twice changes nothing)
     entry = fastimport.persistent_runtime()
     assert entry is not None
-    assert process._NodeProcess._jsii_runtime(None) == str(entry)  # type: ignore[arg-type]
+    # its relay-free entry point, since this session's node is jsii_node/node (conftest)
+    assert os.environ["JSII_NODE"] == str(fastimport.LAZY_NODE)
+    assert process._NodeProcess._jsii_runtime(None) == str(entry.parent.parent / fastimport.DIRECT_ENTRY)  # type: ignore[arg-type]
     # the patched copy (the optimisations are on here): every replacement is in what node runs
     root = entry.parent.parent
     assert all(replacement.encode() in (root / target).read_bytes() for target, _original, replacement, _why in fastimport.RUNTIME_PATCHES)
     # jsii itself prefers the variable, as before (process.py: environ.get("JSII_RUNTIME", ...))
     source = Path(process.__file__).read_text(encoding="utf-8")
     assert 'environ.get("JSII_RUNTIME", self._jsii_runtime())' in source
+
+
+def test_jsii_is_given_its_own_relay_under_a_users_node_or_jsii_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN the installed runtime (the relay-free entry point exists beside jsii's)
+    from jsii._kernel.providers import process
+
+    from goldenpath import fastimport
+
+    entry = fastimport.persistent_runtime()
+    assert entry is not None and fastimport.direct_entry(entry) is not None
+    # WHEN jsii's node is the user's (it would not arrange the fds), or JSII_DEBUG is set
+    monkeypatch.setenv("JSII_NODE", "node")
+    assert process._NodeProcess._jsii_runtime(None) == str(entry)  # type: ignore[arg-type]
+    monkeypatch.setenv("JSII_NODE", str(fastimport.LAZY_NODE))
+    monkeypatch.setenv("JSII_DEBUG", "1")
+    # THEN jsii runs its own entry point (the relay), with the same patched kernel
+    assert process._NodeProcess._jsii_runtime(None) == str(entry)  # type: ignore[arg-type]
+
+
+# A preload that writes to the console once the entry point has run, as code in the kernel would
+# (in the kernel's process only: the relay's own process gets NODE_OPTIONS too)
+CONSOLE = """/jsii-runtime[.]js$/.test(process.argv[1]) || setImmediate(() => { console.log("to stdout \u00e9"); process.stderr.write(Buffer.from([0xff, 10])); console.error("to stderr"); });"""
+
+
+def _run_kernel(node: str, entry: Path, preload: Path) -> tuple[list[dict[str, object]], list[dict[str, str]]]:
+    """Start the kernel as jsii does (node, its flag, the entry point; requests on stdin, responses
+    on stdout, console on stderr), ask it for stats, end it; (its responses, its stderr lines)."""
+    env = {"PATH": os.environ["PATH"], "NODE_OPTIONS": f"--require {preload}"}
+    env.update((k, v) for k, v in os.environ.items() if k.startswith("JSII_SILENCE_"))  # fastimport.quiet_jsii's
+    done = subprocess.run(
+        [node, "--max-old-space-size=4069", str(entry)], input=b'{"api":"stats"}\n{"exit":0}\n', capture_output=True, env=env, timeout=60, check=True
+    )
+    responses = [json.loads(line) for line in done.stdout.splitlines()]
+    return responses, [json.loads(line) for line in done.stderr.splitlines()]
+
+
+def test_the_relay_free_kernel_answers_and_prints_exactly_as_under_jsiis_relay(tmp_path: Path) -> None:
+    from goldenpath import fastimport
+
+    preload = tmp_path / "console.js"
+    preload.write_text(CONSOLE)
+    entry = fastimport.persistent_runtime(tmp_path / "runtime")
+    assert entry is not None
+    direct = fastimport.direct_entry(entry)
+    assert direct is not None
+    # WHEN the patched kernel runs without the relay (jsii_node/node arranging its fds), under
+    # jsii's own relay, and jsii's unpatched runtime under its relay
+    plain = fastimport.persistent_runtime(tmp_path / "runtime", patched=False)
+    assert plain is not None
+    runs = [_run_kernel(str(fastimport.LAZY_NODE), direct, preload), _run_kernel("node", entry, preload), _run_kernel("node", plain, preload)]
+    # THEN each says hello and answers the request on stdout, nothing else there
+    for responses, _console in runs:
+        assert [sorted(r) for r in responses] == [["hello"], ["ok"]]
+        assert str(responses[0]["hello"]).startswith("@jsii/runtime@")
+    # AND the console output reaches stderr as the relay encodes it, each stream's bytes intact and
+    # in order (the relay splits them where its pipe reads happened to; Python joins them again)
+    streams = [{name: b"".join(base64.b64decode(line[name]) for line in console if name in line) for name in ("stdout", "stderr")} for _responses, console in runs]
+    assert all(len(line) == 1 and set(line) <= {"stdout", "stderr"} for _responses, console in runs for line in console)
+    assert streams[0] == streams[1] == streams[2] == {"stdout": "to stdout \u00e9\n".encode(), "stderr": b"\xff\nto stderr\n"}
