@@ -133,9 +133,10 @@ def _value_text(value: Any) -> tuple[str, list[str] | None]:
         if kind is str and len(value) > _LONG:
             raise _NotPlain
         text = _dump({"k": value})
-        assert text.startswith("k: ") and text.endswith("\n"), text
-        if _BREAKS.search(text):
-            raise _NotPlain  # a Unicode line break: the emitter continues the scalar on an indented line
+        if not (text.startswith("k: ") and text.endswith("\n")) or _BREAKS.search(text):
+            # a Unicode line break: the emitter continues the scalar on an indented line, or (a
+            # block ending in U+2028) ends the document with that break instead of "\n"
+            raise _NotPlain
         first, *rest = text[3:-1].split("\n")
         if not rest:
             found = (first, None)

@@ -65,3 +65,13 @@ def test_the_rendered_tree_is_written_as_pyyaml_writes_it(tree: Tree, monkeypatc
         with contextlib.suppress(writer._NotPlain):
             direct += writer._emit(doc) == reference
     assert direct > 0.95 * len(documents)  # nearly every file takes the direct layout
+
+
+def test_a_block_ending_in_a_unicode_line_break_takes_pyyamls_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    # libyaml ends this document with the U+2028 itself, not "\n": an assertion once failed here
+    data = {"a": {"b": "\n0\u2028"}}
+    fast, reference = _both(data, monkeypatch)
+    assert fast == reference
+    monkeypatch.setattr(writer, "_VALUES", {})
+    with pytest.raises(writer._NotPlain):
+        writer._value_text("\n0\u2028")
