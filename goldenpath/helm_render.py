@@ -22,6 +22,7 @@ import os
 import re
 import tarfile
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,9 +242,11 @@ def _read_cache(key: str) -> dict[str, Any] | None:
         entry = json.loads((CACHE_DIR / f"{key}.json").read_text(encoding="utf-8"))
         if "objects" in entry:
             entry["objects"] = [[template, _cached_object(digest), size] for template, digest, size in entry["objects"]]
-        return entry  # type: ignore[no-any-return]
     except (OSError, ValueError):
         return None  # missing, unreadable or half an entry: rendered again
+    with contextlib.suppress(OSError):
+        os.utime(CACHE_DIR / f"{key}.json")  # read now: kept by prune() for KEEP_SECONDS more
+    return entry  # type: ignore[no-any-return]
 
 
 def _cached_object(digest: str) -> Any:
@@ -278,12 +281,85 @@ RECENT = "recent-objects.json"
 def record_recent() -> None:
     """Remember which cached objects this process's renders read (for the next prefetch)."""
     digests = sorted(digest for cache, digest in _used if cache == str(CACHE_DIR))
-    if not digests:
-        return
-    text = json.dumps(digests)
-    with contextlib.suppress(OSError):  # a read-only checkout: no prefetch next time
-        if not (CACHE_DIR / RECENT).is_file() or (CACHE_DIR / RECENT).read_text(encoding="utf-8") != text:
-            _write_atomically(CACHE_DIR / RECENT, text)
+    if digests:
+        text = json.dumps(digests)
+        with contextlib.suppress(OSError):  # a read-only checkout: no prefetch next time
+            if not (CACHE_DIR / RECENT).is_file() or (CACHE_DIR / RECENT).read_text(encoding="utf-8") != text:
+                _write_atomically(CACHE_DIR / RECENT, text)
+    maybe_prune()
+
+
+# The cache is pruned, or it grows with every values change (issue 14): an entry (a render or a
+# memo) neither read nor written for KEEP_SECONDS goes, and with it every object no remaining
+# render lists. record_recent() prunes at most once per PRUNE_EVERY (the STAMP file's mtime). A
+# prune never changes a result: a reader that finds an entry or one of its objects gone renders
+# again (_read_cache), and prefetch() skips what is gone.
+KEEP_SECONDS = 14 * 86400
+PRUNE_EVERY = 86400
+# _write_cache writes a render's objects before its entry: an unlisted object this young may
+# belong to an entry being written (and a temporary file to a write in progress).
+GRACE_SECONDS = 3600
+STAMP = "last-prune"
+
+
+def maybe_prune() -> tuple[int, int] | None:
+    """:func:`prune` if the last one was PRUNE_EVERY ago or never; None if not due or read-only."""
+    stamp = CACHE_DIR / STAMP
+    try:
+        if time.time() - stamp.stat().st_mtime < PRUNE_EVERY:
+            return None
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        _write_atomically(stamp, "")
+    except OSError:
+        return None  # a read-only checkout: nothing to prune either
+    return prune()
+
+
+def prune(now: float | None = None) -> tuple[int, int]:
+    """Remove entries unused for KEEP_SECONDS and the objects no kept render lists (older than
+    GRACE_SECONDS); returns (entries, objects) removed."""
+    now = time.time() if now is None else now
+    listed: set[str] = set()
+    entries = 0
+    for path in _files(CACHE_DIR):
+        name = path.name
+        try:
+            age = now - path.stat().st_mtime
+            if name.startswith("."):  # a temporary file a killed writer left
+                if age > GRACE_SECONDS:
+                    path.unlink()
+                continue
+            if not name.endswith(".json") or name == RECENT:
+                continue
+            if age > KEEP_SECONDS:
+                path.unlink()
+                entries += 1
+                continue
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(entry, dict) and isinstance(entry.get("objects"), list):
+                listed.update(str(row[1]) for row in entry["objects"] if isinstance(row, list) and len(row) == 3)
+        except (OSError, ValueError):
+            continue  # gone meanwhile, or unreadable (then it lists nothing: _read_cache ignores it too)
+    objects = 0
+    for path in _files(CACHE_DIR / "objects"):
+        if path.name.endswith(".json") and path.name[: -len(".json")] in listed:
+            continue
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > GRACE_SECONDS:
+                path.unlink()
+                objects += path.name.endswith(".json")
+    return entries, objects
+
+
+def _files(directory: Path) -> list[Path]:
+    try:
+        return [Path(entry.path) for entry in os.scandir(directory) if entry.is_file(follow_symlinks=False)]
+    except OSError:
+        return []
 
 
 def prefetch(stop: threading.Event | None = None) -> int:
@@ -338,8 +414,11 @@ def _write_object(obj: Any) -> str:
     text = json.dumps(obj, sort_keys=True)
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
     path = _object_file(digest)
-    if not path.exists():
+    try:
+        os.utime(path)  # shared with an older render: a prune() meanwhile must not take it
+    except FileNotFoundError:
         _write_atomically(path, text)
+    _used.add((str(CACHE_DIR), digest))  # the next process reads it: prefetched
     return digest
 
 

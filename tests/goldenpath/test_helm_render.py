@@ -205,3 +205,91 @@ def test_the_objects_a_verification_read_are_prefetched_by_the_next_process() ->
         pass  # a thread that starts and is joined
     (helm_render.CACHE_DIR / helm_render.RECENT).write_text("not json")
     assert helm_render.prefetch() == 0
+
+
+# ---- pruning the cache ----
+
+
+def _age(path: Path, seconds: float) -> None:
+    import os
+    import time
+
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def _entry_of(render: helm_render.Render) -> Path:
+    return helm_render.CACHE_DIR / f"{render.key}.json"
+
+
+def test_prune_removes_what_no_synth_used_for_two_weeks_and_keeps_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN two renders of a chart (values differ: some objects their own, most shared), a memo,
+    # and a temporary file a killed writer left
+    old_request = _request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "old"}})
+    kept_request = _request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "kept"}})
+    old, kept = helm_render.render(old_request), helm_render.render(kept_request)
+    assert helm_render.memo("check", ["m"], lambda: 1) == 1
+    objects = helm_render.CACHE_DIR / "objects"
+    kept_digests = {d for _t, d, _s in json.loads(_entry_of(kept).read_text())["objects"]}
+    old_only = {d for _t, d, _s in json.loads(_entry_of(old).read_text())["objects"]} - kept_digests
+    assert old_only and kept_digests
+    stray = helm_render.CACHE_DIR / ".x.json.123.tmp"
+    stray.write_text("{")
+    # WHEN everything was last used 15 days ago but the kept render, read again just now by a
+    # fresh process (a read refreshes its entry)
+    for path in [*helm_render.CACHE_DIR.iterdir(), *objects.iterdir()]:
+        _age(path, 15 * 86400)
+    helm_render._loaded.clear()
+    helm_render._objects.clear()
+    assert helm_render.render(kept_request) == kept
+    removed = helm_render.prune()
+    # THEN the old render, the memo and the stray file are gone, and the objects only the old
+    # render listed; every object of the kept render stays
+    assert removed == (2, len(old_only))
+    assert not _entry_of(old).exists() and _entry_of(kept).exists() and not stray.exists()
+    assert {p.stem for p in objects.iterdir()} == kept_digests
+    # AND a prune changes no result: the kept render is read without rendering, the pruned one is
+    # rendered again to the same objects
+    helm_render._loaded.clear()
+    helm_render._objects.clear()
+    render_once = helm_render._render_once
+    monkeypatch.setattr(helm_render, "_render_once", lambda *_a: (_ for _ in ()).throw(AssertionError("rendered again")))
+    assert helm_render.render(kept_request) == kept
+    with pytest.raises(AssertionError, match="rendered again"):
+        helm_render.render(old_request)
+    monkeypatch.setattr(helm_render, "_render_once", render_once)
+    assert helm_render.render(old_request).objects == old.objects
+
+
+def test_prune_keeps_young_objects_no_entry_lists_yet() -> None:
+    # an object is written before the entry that lists it (_write_cache): a prune in between must
+    # not take it; one unlisted for longer than the grace goes
+    helm_render.render(_request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "c"}}))
+    young = helm_render._write_object({"kind": "Young"})
+    stale = helm_render._write_object({"kind": "Stale"})
+    _age(helm_render._object_file(stale), helm_render.GRACE_SECONDS + 60)
+    assert helm_render.prune() == (0, 1)
+    assert helm_render._object_file(young).exists() and not helm_render._object_file(stale).exists()
+    # AND writing an object that exists already refreshes it (a new render shares it)
+    _age(helm_render._object_file(young), helm_render.GRACE_SECONDS + 60)
+    assert helm_render._write_object({"kind": "Young"}) == young
+    assert helm_render.prune() == (0, 0)
+
+
+def test_a_verification_prunes_at_most_once_a_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(helm_render, "prune", lambda: calls.append(1) or (0, 0))
+    helm_render.render(_request("cluster-autoscaler-9.53.0.tgz", {"autoDiscovery": {"clusterName": "c"}}))
+    # GIVEN a cache never pruned WHEN two verifications record what they read
+    helm_render.record_recent()
+    helm_render.record_recent()
+    # THEN it was pruned once; a day after the last prune, again
+    assert calls == [1]
+    _age(helm_render.CACHE_DIR / helm_render.STAMP, helm_render.PRUNE_EVERY + 60)
+    helm_render.record_recent()
+    assert calls == [1, 1]
+    # AND a cache that cannot be written is not pruned
+    (helm_render.CACHE_DIR / helm_render.STAMP).unlink()
+    monkeypatch.setattr(helm_render, "_write_atomically", lambda *_a: (_ for _ in ()).throw(PermissionError("read-only")))
+    assert helm_render.maybe_prune() is None
+    assert calls == [1, 1]
